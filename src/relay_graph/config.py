@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_FLAGS_FILE = Path(__file__).resolve().parents[2] / "flags.json"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; the only place that reads the environment (prefix RELAY_)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RELAY_", env_file=".env", env_ignore_empty=True, extra="ignore"
+    )
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./relay.db",
+        description="SQLAlchemy URL of the database (aiosqlite or asyncpg).",
+    )
+    host: str = Field("127.0.0.1", description="Interface the server binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port of the server.")
+    log_level: str = Field("INFO", description="Level of the application's log.")
+    unleash_url: str | None = Field(
+        None, description="Unleash API base URL; unset runs offline from the flags file."
+    )
+    unleash_api_token: str | None = Field(None, description="Client API token for Unleash.")
+    unleash_app_name: str = Field("relay-graph", description="App name reported to Unleash.")
+    unleash_environment: str = Field("default", description="Unleash environment of the client.")
+    unleash_refresh_interval: int = Field(
+        15, ge=1, description="Seconds between two fetches of the flag state from Unleash."
+    )
+    unleash_timeout: float = Field(
+        2.0, gt=0, description="Seconds that startup waits for Unleash at most."
+    )
+    unleash_cache_dir: Path | None = Field(
+        None, description="Folder of Unleash's file cache (last known flag state)."
+    )
+    flags_file: Path = Field(
+        REPO_FLAGS_FILE, description="Flag definitions in the format of Unleash's client API."
+    )
+    registration_url: str = Field(
+        "https://relay.example/register",
+        description="Base URL of Relay's registration page; the code is appended as ?code=.",
+    )
+    code_ttl_days: int = Field(
+        14, ge=1, le=365, description="Days a provider code stays valid unless a tenant sets it."
+    )
+    max_query_depth: int = Field(10, ge=1, description="Deepest nesting a query may have.")
+    max_aliases: int = Field(30, ge=1, description="Most aliases one query may use.")
+    max_tokens: int = Field(5000, ge=1, description="Most lexical tokens one query may have.")
+    graphiql: bool = Field(True, description="Serve the GraphiQL explorer on GET /graphql.")

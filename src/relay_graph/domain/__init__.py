@@ -1,0 +1,1 @@
+"""Domain rules of Relay onboarding; imports nothing from the database or the API."""

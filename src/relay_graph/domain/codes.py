@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import re
+import secrets
+
+# Crockford base32: digits and capitals without I, L, O and U.
+CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+GROUP_LENGTH = 5
+
+_INPUT_TRANSLATION = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def generate_provider_code() -> str:
+    """Draw a new code (50 bits) from the operating system's cryptographic source."""
+    raw = "".join(secrets.choice(CROCKFORD_ALPHABET) for _ in range(CODE_LENGTH))
+    return format_provider_code(raw)
+
+
+def format_provider_code(raw: str) -> str:
+    """Write a normalized code as two groups of five, e.g. `7KQ2M-XH4PD`."""
+    return f"{raw[:GROUP_LENGTH]}-{raw[GROUP_LENGTH:]}"
+
+
+def normalize_provider_code(entered: str) -> str | None:
+    """Turn what a person typed into the stored form, or None if it cannot be a code.
+
+    Case, spaces and hyphens are ignored; O reads as 0, I and L read as 1.
+    """
+    compact = _SEPARATORS.sub("", entered).upper().translate(_INPUT_TRANSLATION)
+    if len(compact) != CODE_LENGTH:
+        return None
+    if any(character not in CROCKFORD_ALPHABET for character in compact):
+        return None
+    return format_provider_code(compact)

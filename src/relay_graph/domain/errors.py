@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+
+class ErrorCode(enum.StrEnum):
+    """Codes of expected failures; the API returns them as userErrors."""
+
+    NOT_FOUND = "NOT_FOUND"
+    MISSING_EMAIL = "MISSING_EMAIL"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    MISSING_CATEGORY = "MISSING_CATEGORY"
+    ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    FEATURE_DISABLED = "FEATURE_DISABLED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_CODE = "INVALID_CODE"
+    CODE_EXPIRED = "CODE_EXPIRED"
+    INVALID_ID = "INVALID_ID"
+
+
+class DomainError(Exception):
+    """An expected failure of a use case, reported to the caller as data."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        field: tuple[str, ...] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {params or {}}")
+        self.code = code
+        self.field = field
+        self.params = params or {}

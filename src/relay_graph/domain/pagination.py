@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+
+T = TypeVar("T")
+
+
+class PaginationError(ValueError):
+    """A page request that cannot be served; the message says which argument to fix."""
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
+    @property
+    def size(self) -> int:
+        requested = self.last if self.backward else self.first
+        return DEFAULT_PAGE_SIZE if requested is None else requested
+
+    def validate(self) -> None:
+        if self.first is not None and self.last is not None:
+            raise PaginationError("pass either `first` or `last`, not both")
+        for name, value in (("first", self.first), ("last", self.last)):
+            if value is None:
+                continue
+            if value < 0:
+                raise PaginationError(f"`{name}` is {value}; it must be 0 or more")
+            if value > MAX_PAGE_SIZE:
+                raise PaginationError(
+                    f"`{name}` is {value}; a page holds at most {MAX_PAGE_SIZE} items, "
+                    "so page through with `after`/`before`"
+                )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    cursors: Sequence[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """Encode the sort key of a row; the client treats it as opaque."""
+    raw = json.dumps(list(values), separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, expected_length: int, argument: str) -> list[Any]:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    try:
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise PaginationError(
+            f"`{argument}` is not a cursor of this list: {cursor!r}; "
+            "use a cursor from `edges` or `pageInfo` of the same query"
+        ) from error
+    if not isinstance(values, list) or len(values) != expected_length:
+        raise PaginationError(
+            f"`{argument}` is a cursor of another ordering: {cursor!r}; "
+            "request the list with the same `orderBy` that produced it"
+        )
+    return values

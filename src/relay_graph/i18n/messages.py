@@ -1,0 +1,71 @@
+"""User-facing messages in German and English, keyed by error code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relay_graph.i18n import Language
+
+MESSAGES: dict[str, dict[Language, str]] = {
+    "NOT_FOUND": {
+        "de": "{entity} mit der ID {id} wurde nicht gefunden. Prüfen Sie die ID.",
+        "en": "{entity} with ID {id} was not found. Check the ID.",
+    },
+    "INVALID_ID": {
+        "de": "{value} ist keine gültige ID für {entity}. Verwenden Sie die `id` aus einer Abfrage.",
+        "en": "{value} is not a valid ID of a {entity}. Use the `id` returned by a query.",
+    },
+    "MISSING_EMAIL": {
+        "de": "Der Kontakt hat keine E-Mail-Adresse. Tragen Sie eine ein und versuchen Sie es erneut.",
+        "en": "The contact has no email address. Add one and try again.",
+    },
+    "INVALID_EMAIL": {
+        "de": "Die E-Mail-Adresse {email} ist ungültig. Korrigieren Sie sie und versuchen Sie es erneut.",
+        "en": "The email address {email} is invalid. Correct it and try again.",
+    },
+    "MISSING_CATEGORY": {
+        "de": "Der Kontakt hat keine Relay-Dienstleisterkategorie. Setzen Sie zuerst eine Kategorie.",
+        "en": "The contact has no Relay category. Set a category first.",
+    },
+    "ALREADY_REGISTERED": {
+        "de": "Der Dienstleister ist bereits bei Relay registriert und braucht keinen Code mehr.",
+        "en": "The provider is already registered on Relay and needs no further code.",
+    },
+    "FEATURE_DISABLED": {
+        "de": "„Alle zu Relay einladen“ ist für Ihre Hausverwaltung noch nicht freigeschaltet. "
+        "Laden Sie Dienstleister einzeln ein.",
+        "en": "Inviting all providers is not yet enabled for your company. "
+        "Invite providers one by one instead.",
+    },
+    "FORBIDDEN": {
+        "de": "Ihr Zugang darf nur lesen. Bitten Sie eine Administratorin oder einen Administrator.",
+        "en": "Your token may only read. Ask an administrator to make this change.",
+    },
+    "INVALID_CODE": {
+        "de": "Der Dienstleistercode {code} ist ungültig oder bereits verwendet.",
+        "en": "The provider code {code} is invalid or has already been used.",
+    },
+    "CODE_EXPIRED": {
+        "de": "Der Dienstleistercode ist abgelaufen. Bitten Sie die Hausverwaltung um einen neuen.",
+        "en": "The provider code has expired. Ask the property manager for a new one.",
+    },
+    "UNAUTHENTICATED": {
+        "de": "Anmeldung fehlt oder ist ungültig. Senden Sie den Header "
+        "`Authorization: Bearer <Token>` mit einem gültigen Token.",
+        "en": "Authentication is missing or invalid. Send the header "
+        "`Authorization: Bearer <token>` with a valid token.",
+    },
+}
+
+ENTITY_NAMES: dict[str, dict[Language, str]] = {
+    "Contact": {"de": "Kontakt", "en": "Contact"},
+    "ProviderType": {"de": "Dienstleistertyp", "en": "Provider type"},
+    "Property": {"de": "Liegenschaft", "en": "Property"},
+}
+
+
+def translate(code: str, language: Language, **params: Any) -> str:
+    entity = params.get("entity")
+    if isinstance(entity, str) and entity in ENTITY_NAMES:
+        params["entity"] = ENTITY_NAMES[entity][language]
+    return MESSAGES[code][language].format(**params)
