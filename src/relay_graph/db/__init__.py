@@ -1,0 +1,1 @@
+"""Database mapping, engine and session factory."""
