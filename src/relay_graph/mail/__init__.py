@@ -1,0 +1,1 @@
+"""Invitation and announcement messages and their templates (German and English)."""

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from relay_graph.i18n import Language
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class InvitationDetails:
+    tenant_name: str
+    contact_name: str
+    salutation: str | None
+    code: str
+    registration_link: str
+    expires_at: datetime
+    valid_days: int
+    reply_to: str | None
+
+
+@dataclass(frozen=True)
+class Announcement:
+    subject: str
+    body: str
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("relay_graph.mail", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def registration_link(base_url: str, code: str) -> str:
+    """Append the code as `code` query parameter, keeping any parameters the base URL has."""
+    parts = urlsplit(base_url)
+    query = f"{parts.query}&{urlencode({'code': code})}" if parts.query else urlencode({"code": code})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def format_date(value: datetime, language: Language) -> str:
+    return value.strftime("%d.%m.%Y") if language == "de" else value.strftime("%Y-%m-%d")
+
+
+def render_invitation(details: InvitationDetails, language: Language) -> RenderedEmail:
+    env = environment()
+    values = {"invitation": details, "expires_on": format_date(details.expires_at, language)}
+    subject = env.get_template(f"{language}/invitation_subject.txt").render(values).strip()
+    return RenderedEmail(
+        subject=subject,
+        text=env.get_template(f"{language}/invitation.txt").render(values),
+        html=env.get_template(f"{language}/invitation.html").render(values),
+    )
+
+
+def render_announcement(tenant_name: str, valid_days: int, language: Language) -> Announcement:
+    env = environment()
+    values = {"tenant_name": tenant_name, "valid_days": valid_days}
+    subject = env.get_template(f"{language}/announcement_subject.txt").render(values).strip()
+    body = env.get_template(f"{language}/announcement.txt").render(values)
+    return Announcement(subject=subject, body=body)

@@ -1,0 +1,1 @@
+"""SQLAlchemy repositories; they read and write but never commit."""

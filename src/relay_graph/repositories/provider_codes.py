@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from relay_graph.db.models import CODE_ACTIVE, CODE_REDEEMED, CODE_REPLACED, ProviderCode
+
+
+class ProviderCodeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_active(self, contact_id: int) -> ProviderCode | None:
+        statement = select(ProviderCode).where(
+            ProviderCode.contact_id == contact_id, ProviderCode.state == CODE_ACTIVE
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def find_active_by_code(self, code: str) -> ProviderCode | None:
+        statement = select(ProviderCode).where(
+            ProviderCode.code == code, ProviderCode.state == CODE_ACTIVE
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def replace_expired(self, contact_ids: Sequence[int], now: datetime) -> None:
+        """Retire expired active codes of these contacts so new ones can take their place."""
+        if not contact_ids:
+            return
+        statement = (
+            update(ProviderCode)
+            .where(
+                ProviderCode.contact_id.in_(contact_ids),
+                ProviderCode.state == CODE_ACTIVE,
+                ProviderCode.expires_at <= now,
+            )
+            .values(state=CODE_REPLACED)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(statement)
+
+    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
+        """Insert codes, skipping any that would break a unique index.
+
+        A contact that already got a live code from a concurrent request, or a code
+        value that already exists, is left out of the returned rows instead of failing
+        the transaction; the caller decides what to do with those contacts.
+        """
+        if not rows:
+            return []
+        statement = self._insert().values(list(rows)).on_conflict_do_nothing()
+        statement = statement.returning(
+            ProviderCode.id, ProviderCode.contact_id, ProviderCode.code, ProviderCode.expires_at
+        )
+        return list((await self._session.execute(statement)).all())
+
+    async def mark_redeemed(self, code: ProviderCode, now: datetime) -> None:
+        code.state = CODE_REDEEMED
+        code.redeemed_at = now
+        await self._session.flush()
+
+    def _insert(self) -> Any:
+        dialect = self._session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        insert_statement: Insert = module.insert(ProviderCode)
+        return insert_statement
+
+    async def contacts_with_active_code(self, contact_ids: Sequence[int]) -> set[int]:
+        statement = select(ProviderCode.contact_id).where(
+            ProviderCode.contact_id.in_(contact_ids), ProviderCode.state == CODE_ACTIVE
+        )
+        return set((await self._session.execute(statement)).scalars().all())

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from relay_graph.db.models import ApiToken, Tenant
+
+
+class TenantRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, tenant_id: int) -> Tenant | None:
+        return await self._session.get(Tenant, tenant_id)
+
+    async def get_by_slug(self, slug: str) -> Tenant | None:
+        statement = select(Tenant).where(Tenant.slug == slug)
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    def add(self, tenant: Tenant) -> None:
+        self._session.add(tenant)
+
+    async def flush(self) -> None:
+        await self._session.flush()
+
+
+class TokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, token: ApiToken) -> None:
+        self._session.add(token)
+
+    async def find_active(self, token_hash: str) -> tuple[ApiToken, Tenant] | None:
+        statement = (
+            select(ApiToken, Tenant)
+            .join(Tenant, Tenant.id == ApiToken.tenant_id)
+            .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else (row[0], row[1])

@@ -1,0 +1,1 @@
+"""Use cases of Relay onboarding; each runs inside one unit of work."""

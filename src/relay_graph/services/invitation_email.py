@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from relay_graph.db.models import Tenant
+from relay_graph.i18n import DEFAULT_LANGUAGE, Language, is_language
+from relay_graph.mail.rendering import InvitationDetails, registration_link, render_invitation
+
+logger = logging.getLogger(__name__)
+
+INVITATION_KIND = "INVITATION"
+
+
+@dataclass(frozen=True)
+class InvitationSettings:
+    registration_url: str
+    default_code_ttl_days: int
+    mail_domain: str = "relay-graph.invalid"
+
+    def ttl_days(self, tenant: Tenant) -> int:
+        return tenant.code_ttl_days or self.default_code_ttl_days
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact_id: int
+    email: str
+    salutation: str | None
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    language: str | None
+
+
+def display_name(recipient: Recipient) -> str:
+    person = " ".join(part for part in (recipient.first_name, recipient.last_name) if part)
+    return person or recipient.company or recipient.email
+
+
+def recipient_language(recipient: Recipient, tenant: Tenant) -> Language:
+    if is_language(recipient.language):
+        return recipient.language
+    if is_language(tenant.default_language):
+        return tenant.default_language
+    return DEFAULT_LANGUAGE
+
+
+def invitation_outbox_row(
+    *,
+    tenant: Tenant,
+    recipient: Recipient,
+    provider_code_id: int,
+    code: str,
+    expires_at: datetime,
+    settings: InvitationSettings,
+) -> dict[str, Any]:
+    """Render the invitation email for one code as an outbox row ready to insert."""
+    language = recipient_language(recipient, tenant)
+    details = InvitationDetails(
+        tenant_name=tenant.sender_name or tenant.name,
+        contact_name=display_name(recipient),
+        salutation=recipient.salutation,
+        code=code,
+        registration_link=registration_link(settings.registration_url, code),
+        expires_at=expires_at,
+        valid_days=settings.ttl_days(tenant),
+        reply_to=tenant.reply_to,
+    )
+    email = render_invitation(details, language)
+    return {
+        "tenant_id": tenant.id,
+        "contact_id": recipient.contact_id,
+        "provider_code_id": provider_code_id,
+        "kind": INVITATION_KIND,
+        "recipient": recipient.email,
+        "language": language,
+        "subject": email.subject,
+        "body_text": email.text,
+        "body_html": email.html,
+        "message_id": f"<{uuid.uuid4()}@{settings.mail_domain}>",
+    }
+
+
+def log_queued(rows: list[dict[str, Any]]) -> None:
+    # Delivery is not built yet, so the log is the trace of each queued email;
+    # it names ids only, never the address or the code.
+    for row in rows:
+        logger.info(
+            "invitation email queued",
+            extra={"tenant_id": row["tenant_id"], "contact_id": row["contact_id"],
+                   "provider_code_id": row["provider_code_id"]},
+        )
