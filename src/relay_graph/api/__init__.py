@@ -1,0 +1,1 @@
+"""HTTP and GraphQL interface."""

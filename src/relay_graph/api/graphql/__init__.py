@@ -1,0 +1,1 @@
+"""GraphQL schema, context and resolvers; resolvers call services only."""

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from relay_graph.domain.errors import DomainError
+from relay_graph.domain.pagination import PaginationError
+from relay_graph.i18n import Language
+from relay_graph.i18n.messages import translate
+
+
+@strawberry.enum(description="Machine-readable code of an expected failure.")
+class UserErrorCode(enum.Enum):
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND", description="No object with this ID exists in your tenant."
+    )
+    INVALID_ID = strawberry.enum_value(
+        "INVALID_ID", description="The ID is malformed or names an object of another type."
+    )
+    MISSING_EMAIL = strawberry.enum_value(
+        "MISSING_EMAIL", description="The contact has no email address."
+    )
+    INVALID_EMAIL = strawberry.enum_value(
+        "INVALID_EMAIL", description="The contact's email address is not a valid address."
+    )
+    MISSING_CATEGORY = strawberry.enum_value(
+        "MISSING_CATEGORY", description="The contact has no Relay category (Dienstleisterkategorie)."
+    )
+    ALREADY_REGISTERED = strawberry.enum_value(
+        "ALREADY_REGISTERED", description="The provider has already registered on Relay."
+    )
+    FEATURE_DISABLED = strawberry.enum_value(
+        "FEATURE_DISABLED", description="The beta feature is not enabled for your tenant."
+    )
+    FORBIDDEN = strawberry.enum_value(
+        "FORBIDDEN", description="Your token's role may not do this; viewers only read."
+    )
+    INVALID_CODE = strawberry.enum_value(
+        "INVALID_CODE", description="The provider code is unknown, malformed or already used."
+    )
+    CODE_EXPIRED = strawberry.enum_value(
+        "CODE_EXPIRED", description="The provider code has expired."
+    )
+
+
+@strawberry.type(description="An expected failure of a mutation, with a localized message.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path to the argument that caused the error, if one did."
+    )
+    code: UserErrorCode = strawberry.field(description="Machine-readable error code.")
+    message: str = strawberry.field(
+        description="Explanation for a person, in German or English by Accept-Language."
+    )
+
+
+def user_error(error: DomainError, language: Language) -> UserError:
+    return UserError(
+        field=list(error.field) if error.field else None,
+        code=UserErrorCode(error.code.value),
+        message=translate(error.code.value, language, **error.params),
+    )
+
+
+class ClientError(GraphQLError):
+    """A request the client must change; shown as is, never masked, never logged as a fault."""
+
+    def __init__(self, message: str, code: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": code, **extensions})
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:
+        # Parse and validation errors carry no original error; they describe the request.
+        return True
+    return isinstance(original, ClientError)
+
+
+def query_error(error: DomainError, language: Language) -> ClientError:
+    """Turn an expected failure inside a query field into a GraphQL error for the client."""
+    return ClientError(
+        translate(error.code.value, language, **error.params),
+        error.code.value,
+        field=list(error.field) if error.field else None,
+    )
+
+
+@contextmanager
+def client_errors(language: Language) -> Iterator[None]:
+    """Report expected failures of a query field to the client instead of masking them."""
+    try:
+        yield
+    except DomainError as error:
+        raise query_error(error, language) from error
+    except PaginationError as error:
+        raise ClientError(str(error), "INVALID_PAGINATION") from error

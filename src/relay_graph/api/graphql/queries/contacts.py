@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from relay_graph.api.graphql.arguments import After, Before, First, Last, page_request
+from relay_graph.api.graphql.context import Info
+from relay_graph.api.graphql.errors import client_errors
+from relay_graph.api.graphql.ids import from_global_id
+from relay_graph.api.graphql.selection import selects_any
+from relay_graph.api.graphql.types.contact import Contact
+from relay_graph.api.graphql.types.inputs import ContactFilter, ContactOrder
+from relay_graph.api.graphql.types.pagination import Connection, to_connection
+from relay_graph.domain import read_models
+from relay_graph.services import queries
+
+ASSIGNMENT_PATHS = (("nodes", "assignments"), ("edges", "node", "assignments"))
+
+
+async def resolve_contacts(
+    info: Info,
+    filter: Annotated[  # noqa: A002 - the argument name is part of the public schema
+        ContactFilter | None, strawberry.argument(description="Conditions the contacts must meet.")
+    ] = None,
+    order_by: Annotated[
+        ContactOrder | None,
+        strawberry.argument(description="Sort order; default by name, ascending."),
+    ] = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+) -> Connection[Contact]:
+    context = info.context
+    with client_errors(context.language):
+        listing = await queries.list_contacts(
+            context.uow,
+            context.actor,
+            filter.to_domain() if filter else read_models.ContactFilter(),
+            order_by.to_domain() if order_by else read_models.ContactOrder(),
+            page_request(first, after, last, before),
+            context.now,
+            with_assignments=selects_any(info, *ASSIGNMENT_PATHS),
+            with_total=selects_any(info, ("totalCount",)),
+        )
+    return to_connection(listing.page, listing.total_count)  # type: ignore[return-value]
+
+
+async def resolve_contact(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the contact.")],  # noqa: A002
+) -> Contact | None:
+    context = info.context
+    with client_errors(context.language):
+        contact_id = from_global_id(id, "Contact", "id")
+        found = await queries.contacts_by_ids(context.uow, context.actor, [contact_id], context.now)
+    return found.get(contact_id)  # type: ignore[return-value]
+
+
+contacts_field = strawberry.field(
+    resolver=resolve_contacts,
+    description="Contacts of your tenant (archived ones excluded), one page at a time.",
+)
+contact_field = strawberry.field(
+    resolver=resolve_contact,
+    description="One contact by ID; null if your tenant has no such contact.",
+)

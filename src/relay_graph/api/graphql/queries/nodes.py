@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+import strawberry
+
+from relay_graph.api.graphql.context import Context, Info
+from relay_graph.api.graphql.errors import ClientError
+from relay_graph.api.graphql.ids import parse_global_id
+from relay_graph.api.graphql.types.node import Node
+from relay_graph.services import queries
+
+MAX_NODE_IDS = 100
+
+
+async def load_nodes(context: Context, ids: list[str]) -> list[Any]:
+    """Fetch objects by global ID with one select per type; unknown IDs give None."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    parsed = [parse_global_id(value) for value in ids]
+    for item in parsed:
+        if item is not None:
+            wanted[item[0]].append(item[1])
+
+    found: dict[tuple[str, int], Any] = {}
+    if wanted["Contact"]:
+        contacts = await queries.contacts_by_ids(context.uow, context.actor, wanted["Contact"], context.now)
+        found.update({("Contact", key): value for key, value in contacts.items()})
+    if wanted["Property"]:
+        properties = await queries.properties_by_ids(context.uow, context.actor, wanted["Property"])
+        found.update({("Property", key): value for key, value in properties.items()})
+    if wanted["ProviderType"]:
+        types = await queries.provider_types_by_ids(context.uow, context.actor, wanted["ProviderType"])
+        found.update({("ProviderType", key): value for key, value in types.items()})
+    return [None if item is None else found.get(item) for item in parsed]
+
+
+async def resolve_node(
+    info: Info,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of any object.")],  # noqa: A002
+) -> Node | None:
+    return (await load_nodes(info.context, [id]))[0]  # type: ignore[no-any-return]
+
+
+async def resolve_nodes(
+    info: Info,
+    ids: Annotated[
+        list[strawberry.ID],
+        strawberry.argument(description=f"Global IDs, at most {MAX_NODE_IDS}."),
+    ],
+) -> list[Node | None]:
+    if len(ids) > MAX_NODE_IDS:
+        raise ClientError(
+            f"`ids` has {len(ids)} entries; at most {MAX_NODE_IDS} are allowed per request",
+            "TOO_MANY_IDS",
+        )
+    return await load_nodes(info.context, list(ids))
+
+
+node_field = strawberry.field(
+    resolver=resolve_node,
+    description="Any object by global ID; null if unknown or of another tenant.",
+)
+nodes_field = strawberry.field(
+    resolver=resolve_nodes,
+    description="Objects by global IDs, in the same order; null for each unknown ID.",
+)

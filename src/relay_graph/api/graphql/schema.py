@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions.base_extension import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from relay_graph.api.graphql.errors import is_client_error
+from relay_graph.api.graphql.mutations.create_provider_code import create_provider_code_field
+from relay_graph.api.graphql.mutations.invite_all_providers import invite_all_providers_field
+from relay_graph.api.graphql.mutations.link_type_category import link_type_category_field
+from relay_graph.api.graphql.mutations.redeem_provider_code import redeem_provider_code_field
+from relay_graph.api.graphql.mutations.set_contact_category import set_contact_category_field
+from relay_graph.api.graphql.queries.catalog import (
+    properties_field,
+    provider_types_field,
+    relay_categories_field,
+)
+from relay_graph.api.graphql.queries.contacts import contact_field, contacts_field
+from relay_graph.api.graphql.queries.nodes import node_field, nodes_field
+from relay_graph.api.graphql.queries.relay_settings import relay_settings_field
+from relay_graph.api.graphql.queries.viewer import viewer_field
+from relay_graph.api.graphql.types.contact import Contact
+from relay_graph.api.graphql.types.property import Property
+from relay_graph.api.graphql.types.provider_type import ProviderType
+
+logger = logging.getLogger(__name__)
+fault_logger = logging.getLogger("relay_graph.api.graphql.faults")
+
+MASKED_MESSAGE = "Internal server error. The request was logged; quote its request id to support."
+
+
+@strawberry.type(description="Read access to your tenant's Relay onboarding data.")
+class Query:
+    node = node_field
+    nodes = nodes_field
+    viewer = viewer_field
+    contacts = contacts_field
+    contact = contact_field
+    properties = properties_field
+    provider_types = provider_types_field
+    relay_categories = relay_categories_field
+    relay_settings = relay_settings_field
+
+
+@strawberry.type(description="Changes; each payload lists expected failures in `userErrors`.")
+class Mutation:
+    set_contact_category = set_contact_category_field
+    link_type_category = link_type_category_field
+    create_provider_code = create_provider_code_field
+    invite_all_providers = invite_all_providers_field
+    redeem_provider_code = redeem_provider_code_field
+
+
+class FaultMasking(SchemaExtension):
+    """Log each unexpected error once with its stack trace and show the client a generic one."""
+
+    def on_operation(self) -> Any:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        masked: list[GraphQLError] = []
+        for error in result.errors:
+            if is_client_error(error):
+                masked.append(error)
+                continue
+            fault_logger.error(
+                "unexpected error in %s (request id %s)",
+                ".".join(str(part) for part in error.path or ()) or "operation",
+                request_id,
+                exc_info=error.original_error,
+            )
+            masked.append(
+                GraphQLError(
+                    MASKED_MESSAGE,
+                    nodes=error.nodes,
+                    path=error.path,
+                    extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+                )
+            )
+        result.errors = masked
+
+
+class QuietSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # FaultMasking logs unexpected errors once; client errors are not faults.
+        return None
+
+
+def build_schema(*, max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
+    return QuietSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[Contact, Property, ProviderType],
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            FaultMasking,
+        ],
+    )

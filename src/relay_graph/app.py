@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from relay_graph.api.graphql.schema import build_schema
+from relay_graph.api.graphql.view import RelayGraphQL
+from relay_graph.api.http.health import live, ready
+from relay_graph.config import Settings
+from relay_graph.db.engine import create_engine, create_session_factory
+from relay_graph.flags.port import FeatureFlags
+from relay_graph.flags.unleash import UnleashFlags
+from relay_graph.services.invitation_email import InvitationSettings
+from relay_graph.services.unit_of_work import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+
+def default_flags(settings: Settings) -> FeatureFlags:
+    return UnleashFlags(
+        url=settings.unleash_url,
+        api_token=settings.unleash_api_token,
+        flags_file=settings.flags_file,
+        app_name=settings.unleash_app_name,
+        environment=settings.unleash_environment,
+        refresh_interval=settings.unleash_refresh_interval,
+        startup_timeout=settings.unleash_timeout,
+        cache_dir=settings.unleash_cache_dir,
+    )
+
+
+def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None = None) -> Starlette:
+    """Build the ASGI app; the engine and the flag client are created in its lifespan."""
+    settings = settings or Settings()
+    schema = build_schema(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+    )
+    graphql = RelayGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        feature_flags = flags or default_flags(settings)
+        await feature_flags.start()
+        app.state.engine = engine
+        app.state.uow = UnitOfWorkFactory(create_session_factory(engine))
+        app.state.flags = feature_flags
+        app.state.invitation_settings = InvitationSettings(
+            registration_url=settings.registration_url,
+            default_code_ttl_days=settings.code_ttl_days,
+        )
+        logger.info("relay-graph started", extra={"database": engine.url.render_as_string()})
+        try:
+            yield
+        finally:
+            await feature_flags.stop()
+            await engine.dispose()
+            logger.info("relay-graph stopped")
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST", "OPTIONS"]),
+            Route("/healthz", live),
+            Route("/readyz", ready),
+        ],
+        lifespan=lifespan,
+    )

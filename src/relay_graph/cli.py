@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from relay_graph.config import Settings
+from relay_graph.db.engine import create_engine, create_session_factory
+from relay_graph.domain.roles import Role
+from relay_graph.logging_setup import configure_logging
+from relay_graph.services.unit_of_work import UnitOfWorkFactory
+
+T = TypeVar("T")
+
+
+def run_with_database(settings: Settings, work: Callable[[UnitOfWorkFactory], Awaitable[T]]) -> T:
+    async def main() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            return await work(UnitOfWorkFactory(create_session_factory(engine)))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+@click.group(help="relay-graph: GraphQL backend that onboards service providers onto Relay.")
+@click.pass_context
+def main(context: click.Context) -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    context.obj = settings
+
+
+@main.command(help="Serve the GraphQL API (GraphiQL at /graphql) with uvicorn.")
+@click.option("--host", default=None, help="Interface to bind; default RELAY_HOST (127.0.0.1).")
+@click.option("--port", type=int, default=None, help="TCP port; default RELAY_PORT (8000).")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from relay_graph.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=False,
+    )
+
+
+@main.command(help="Apply all database migrations (RELAY_DATABASE_URL).")
+@click.pass_obj
+def migrate(settings: Settings) -> None:
+    from relay_graph.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    click.echo("database is at the newest migration", err=True)
+
+
+@main.command("seed-demo", help="Create the demo tenants 'demo' and 'demo-2' unless they exist.")
+@click.pass_obj
+def seed_demo(settings: Settings) -> None:
+    from relay_graph.services.demo_seed import seed_demo as seed
+
+    created = run_with_database(settings, lambda uow: seed(uow, datetime.now(UTC)))
+    if created:
+        click.echo(f"created demo tenants: {', '.join(created)}", err=True)
+    else:
+        click.echo("demo tenants exist already; nothing changed", err=True)
+
+
+@main.command("export-schema", help="Print the GraphQL schema (SDL), or write it to a file.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write instead of standard output.")
+def export_schema(output: Path | None) -> None:
+    from relay_graph.api.graphql.schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+
+
+@main.command("create-token", help="Create an API token and print only the token.")
+@click.option("--tenant", "tenant_slug", required=True, help="Slug of the tenant, e.g. 'demo'.")
+@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.ADMIN.value,
+              show_default=True, help="admin reads and writes; viewer only reads.")
+@click.option("--user", "user_id", default="cli", show_default=True,
+              help="User the token acts for; sent to Unleash as userId.")
+@click.pass_obj
+def create_token(settings: Settings, tenant_slug: str, role: str, user_id: str) -> None:
+    from relay_graph.services.tokens import UnknownTenantError
+    from relay_graph.services.tokens import create_token as create
+
+    try:
+        token = run_with_database(settings, lambda uow: create(uow, tenant_slug, Role(role), user_id))
+    except UnknownTenantError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(token)
