@@ -1,0 +1,1 @@
+"""Deterministic demo data for two invented German property management companies."""
