@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class FileErrorCode(enum.StrEnum):
+    """Reasons why a whole file cannot be parsed."""
+
+    EMPTY_FILE = "EMPTY_FILE"
+    UNKNOWN_ENCODING = "UNKNOWN_ENCODING"
+    UNKNOWN_KIND = "UNKNOWN_KIND"
+    DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
+    MALFORMED_CSV = "MALFORMED_CSV"
+
+
+@dataclass
+class ImportFileError(Exception):
+    """A file that cannot be parsed at all. No records are returned.
+
+    `params` always contains "file_name". The other keys depend on the code:
+
+    - UNKNOWN_ENCODING: "position", the byte offset of the first undecodable byte.
+    - UNKNOWN_KIND: "found_headers", the headers in the file, and "expected_headers",
+      the German header names per FileKind.
+    - DUPLICATE_COLUMN: "column", the German column name, and "headers", the two
+      headers as written in the file.
+    - MALFORMED_CSV: "line", the first line of the unreadable row, and "detail", the
+      reason in English.
+    """
+
+    code: FileErrorCode
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.params}"

@@ -1,0 +1,109 @@
+"""Decoding of export bytes and splitting of the text into CSV rows with line numbers."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from relay_graph.importing.errors import FileErrorCode, ImportFileError
+
+DELIMITERS = (";", ",", "\t")
+
+
+def decode_export(data: bytes, file_name: str) -> tuple[str, str]:
+    """Decode an export and return its text and the codec name that decoded it.
+
+    UTF-8 is tried strictly first, because cp1252 decodes almost any byte sequence and
+    would turn UTF-8 umlauts into mojibake. Windows-1252 is the fallback for exports
+    written by Windows programs. A UTF-16 byte order mark selects UTF-16, the encoding
+    of Excel's "Unicode Text" format.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode_or_raise(data, "utf-16", file_name), "utf-16"
+
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return _decode_or_raise(data, "cp1252", file_name), "cp1252"
+
+
+def _decode_or_raise(data: bytes, encoding: str, file_name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            FileErrorCode.UNKNOWN_ENCODING,
+            {"file_name": file_name, "position": error.start},
+        ) from error
+
+
+def split_lines(text: str) -> list[str]:
+    """Split text at CR, LF and CRLF and keep the line ends, as the csv module expects."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def delimiter_candidates(header_line: str) -> list[str]:
+    """Return the delimiters found in the header line, the most frequent first.
+
+    csv.Sniffer guesses from character frequencies and can pick a letter or a space.
+    Here the caller tries each candidate until the header row names a known kind.
+    """
+    counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
+    found = [delimiter for delimiter in DELIMITERS if counts[delimiter] > 0]
+    return sorted(found, key=lambda delimiter: -counts[delimiter])
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """The cells of one CSV row and the physical line on which the row starts."""
+
+    line: int
+    cells: list[str]
+
+
+def read_rows(lines: list[str], delimiter: str, file_name: str) -> Iterator[CsvRow]:
+    """Yield the non-blank rows of the text, header row included.
+
+    Raises ImportFileError(MALFORMED_CSV) for a row that the csv module cannot read
+    and for an unclosed quote, which would otherwise swallow the rest of the file into
+    a single cell.
+    """
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', skipinitialspace=True)
+    last_line = 0
+    while True:
+        start_line = last_line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileError(
+                FileErrorCode.MALFORMED_CSV,
+                {"file_name": file_name, "line": start_line, "detail": str(error)},
+            ) from error
+
+        last_line = reader.line_num
+        if last_line == len(lines) and _ends_inside_quotes(lines[start_line - 1 :], delimiter):
+            raise ImportFileError(
+                FileErrorCode.MALFORMED_CSV,
+                {"file_name": file_name, "line": start_line, "detail": "unclosed quote"},
+            )
+
+        if any(cell.strip() for cell in cells):
+            yield CsvRow(start_line, cells)
+
+
+def _ends_inside_quotes(row_lines: list[str], delimiter: str) -> bool:
+    # The csv module (strict=False) silently ends an open quoted field at the end of
+    # the input. A probe line after the row shows the state: it starts a new row unless
+    # the quoted field is still open and absorbs it.
+    probe = list(row_lines)
+    if not probe[-1].endswith(("\n", "\r")):
+        probe[-1] += "\n"
+    probe.append("probe\n")
+    rows = list(csv.reader(probe, delimiter=delimiter, quotechar='"', skipinitialspace=True))
+    return len(rows) == 1

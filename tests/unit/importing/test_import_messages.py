@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import pytest
+
+from relay_graph.importing import (
+    SUPPORTED_LANGUAGES,
+    FileErrorCode,
+    FileKind,
+    ImportFileError,
+    IssueCode,
+    RowIssue,
+    format_file_error,
+    format_issue,
+)
+
+SAMPLE_ISSUES = {
+    IssueCode.MISSING_KEY: RowIssue(7, "Kontakt-Nr", IssueCode.MISSING_KEY, "-"),
+    IssueCode.MISSING_VALUE: RowIssue(
+        7, "Dienstleistertyp", IssueCode.MISSING_VALUE, None, key="WEG-1 / K1"
+    ),
+    IssueCode.MISSING_EMAIL: RowIssue(7, "E-Mail", IssueCode.MISSING_EMAIL, "keine", key="K1"),
+    IssueCode.INVALID_EMAIL: RowIssue(7, "E-Mail", IssueCode.INVALID_EMAIL, "a(at)b.de", key="K1"),
+    IssueCode.SEVERAL_EMAILS: RowIssue(
+        7, "E-Mail", IssueCode.SEVERAL_EMAILS, "a@b.de; c@d.de", key="K1", stored_value="a@b.de"
+    ),
+    IssueCode.POSTAL_CODE_PADDED: RowIssue(
+        7, "PLZ", IssueCode.POSTAL_CODE_PADDED, "9111", key="K1", stored_value="09111"
+    ),
+    IssueCode.INVALID_POSTAL_CODE: RowIssue(
+        7, "PLZ", IssueCode.INVALID_POSTAL_CODE, "D-80331", key="K1"
+    ),
+    IssueCode.DUPLICATE_ROW: RowIssue(
+        7, None, IssueCode.DUPLICATE_ROW, None, key="K1", related_line=3
+    ),
+    IssueCode.CONFLICTING_ROW: RowIssue(
+        7,
+        "E-Mail",
+        IssueCode.CONFLICTING_ROW,
+        "new@b.de",
+        key="K1",
+        stored_value="old@b.de",
+        related_line=3,
+    ),
+    IssueCode.TOO_MANY_FIELDS: RowIssue(7, None, IssueCode.TOO_MANY_FIELDS, "Mitte", key="K1"),
+}
+
+SAMPLE_FILE_ERRORS = {
+    FileErrorCode.EMPTY_FILE: ImportFileError(FileErrorCode.EMPTY_FILE, {"file_name": "a.csv"}),
+    FileErrorCode.UNKNOWN_ENCODING: ImportFileError(
+        FileErrorCode.UNKNOWN_ENCODING, {"file_name": "a.csv", "position": 17}
+    ),
+    FileErrorCode.UNKNOWN_KIND: ImportFileError(
+        FileErrorCode.UNKNOWN_KIND, {"file_name": "a.csv", "found_headers": ("Betrag",)}
+    ),
+    FileErrorCode.DUPLICATE_COLUMN: ImportFileError(
+        FileErrorCode.DUPLICATE_COLUMN,
+        {"file_name": "a.csv", "column": "E-Mail", "headers": ("E-Mail", "email")},
+    ),
+    FileErrorCode.MALFORMED_CSV: ImportFileError(
+        FileErrorCode.MALFORMED_CSV, {"file_name": "a.csv", "line": 12, "detail": "x"}
+    ),
+}
+
+
+def test_samples_cover_every_code() -> None:
+    assert set(SAMPLE_ISSUES) == set(IssueCode)
+    assert set(SAMPLE_FILE_ERRORS) == set(FileErrorCode)
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("code", list(IssueCode))
+def test_issue_message_names_line_and_value(code: IssueCode, language: str) -> None:
+    issue = SAMPLE_ISSUES[code]
+
+    message = format_issue(issue, language)
+
+    assert message.startswith("Zeile 7" if language == "de" else "Line 7")
+    assert "{" not in message
+    if issue.key is not None:
+        assert f"({issue.key})" in message
+    if issue.column is not None:
+        assert issue.column in message
+    if issue.value is not None:
+        assert issue.value in message
+    if issue.stored_value is not None:
+        assert issue.stored_value in message
+    if issue.related_line is not None:
+        assert str(issue.related_line) in message
+
+
+def test_messages_differ_per_language() -> None:
+    issue = SAMPLE_ISSUES[IssueCode.INVALID_EMAIL]
+
+    german = format_issue(issue)
+    english = format_issue(issue, "en")
+
+    assert german == (
+        "Zeile 7 (K1): „a(at)b.de“ in der Spalte „E-Mail“ ist keine gültige E-Mail-Adresse. "
+        "Der Kontakt wurde mit dieser Adresse importiert und als ungültig markiert. "
+        "Korrigieren Sie die Adresse im ERP."
+    )
+    assert english == (
+        'Line 7 (K1): "a(at)b.de" in column "E-Mail" is not a valid email address. '
+        "The contact was imported with this address and marked as invalid. "
+        "Correct the address in the ERP."
+    )
+
+
+def test_empty_cell_is_named_in_message() -> None:
+    issue = RowIssue(4, "Kontakt-Nr", IssueCode.MISSING_KEY, None)
+
+    assert "Das Feld ist leer." in format_issue(issue, "de")
+    assert "The cell is empty." in format_issue(issue, "en")
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("code", list(FileErrorCode))
+def test_file_error_message_names_file(code: FileErrorCode, language: str) -> None:
+    message = format_file_error(SAMPLE_FILE_ERRORS[code], language)
+
+    assert "a.csv" in message
+    assert "{" not in message
+    assert "None" not in message
+
+
+def test_unknown_kind_message_lists_every_kind() -> None:
+    message = format_file_error(SAMPLE_FILE_ERRORS[FileErrorCode.UNKNOWN_KIND], "en")
+
+    for kind in FileKind:
+        assert kind.value in message
+    assert '"Betrag"' in message
+    assert "provider type" in message
+
+
+def test_locale_tag_selects_language() -> None:
+    issue = SAMPLE_ISSUES[IssueCode.DUPLICATE_ROW]
+
+    assert format_issue(issue, "en-US") == format_issue(issue, "en")
+    assert format_issue(issue, "de_DE") == format_issue(issue, "de")
+
+
+def test_unsupported_language_raises() -> None:
+    with pytest.raises(ValueError, match="unsupported language 'fr'"):
+        format_issue(SAMPLE_ISSUES[IssueCode.DUPLICATE_ROW], "fr")
