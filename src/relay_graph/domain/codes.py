@@ -28,7 +28,12 @@ def normalize_provider_code(entered: str) -> str | None:
 
     Case, spaces and hyphens are ignored; O reads as 0, I and L read as 1.
     """
-    compact = _SEPARATORS.sub("", entered).upper().translate(_INPUT_TRANSLATION)
+    compact = _SEPARATORS.sub("", entered)
+    # Reject non-ASCII before upper(), which turns some letters into two ASCII ones ("ß" to "SS").
+    if not compact.isascii():
+        return None
+
+    compact = compact.upper().translate(_INPUT_TRANSLATION)
     if len(compact) != CODE_LENGTH:
         return None
     if any(character not in CROCKFORD_ALPHABET for character in compact):
