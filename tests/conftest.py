@@ -67,8 +67,8 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, flags: InMemoryFlags) -> AsyncIterator[Starlette]:
     application = create_app(settings, flags=flags)
-    async with LifespanManager(application) as manager:
-        yield manager.app  # type: ignore[misc]
+    async with LifespanManager(application):
+        yield application
 
 
 @pytest.fixture

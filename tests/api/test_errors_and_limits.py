@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from relay_graph.services import queries
+from tests.support.graphql import GraphQLClient
+
+
+async def test_unexpected_error_is_masked_and_logged_once(
+    gql: GraphQLClient, demo: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("SELECT secret FROM somewhere failed")
+
+    monkeypatch.setattr(queries, "list_contacts", broken)
+    caplog.set_level(logging.ERROR)
+
+    response = await gql.post("{ contacts { totalCount } }", token=demo.admin)
+    body = response.json()
+    error = body["errors"][0]
+
+    assert response.status_code == 200
+    assert "secret" not in response.text
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["requestId"] == response.headers["x-request-id"]
+    fault_records = [record for record in caplog.records if record.exc_info]
+    assert len(fault_records) == 1
+    assert response.headers["x-request-id"] in fault_records[0].getMessage()
+
+
+async def test_client_request_id_is_kept(gql: GraphQLClient, demo: Any) -> None:
+    response = await gql.http.post(
+        "/graphql",
+        json={"query": "{ viewer { role } }"},
+        headers={"Authorization": f"Bearer {demo.admin}", "X-Request-ID": "req-123"},
+    )
+
+    assert response.headers["x-request-id"] == "req-123"
+
+
+async def test_validation_error_is_shown(gql: GraphQLClient, demo: Any) -> None:
+    errors = await gql.errors("{ contacts { noSuchField } }", token=demo.admin)
+
+    assert "noSuchField" in errors[0]["message"]
+
+
+async def test_query_depth_is_limited(gql: GraphQLClient, demo: Any) -> None:
+    # Each level nests a node, a Contact fragment, assignments and a property: depth 11+.
+    opening = 'node(id: "x") { ... on Contact { assignments { property { ' * 4
+    closing = " } } } }" * 4
+    deep = "{ " + opening + "id" + closing + " }"
+
+    errors = await gql.errors(deep, token=demo.admin)
+
+    assert "exceeds maximum operation depth" in errors[0]["message"]
+
+
+async def test_aliases_are_limited(gql: GraphQLClient, demo: Any) -> None:
+    aliases = " ".join(f"a{index}: viewer {{ role }}" for index in range(31))
+
+    errors = await gql.errors("{ " + aliases + " }", token=demo.admin)
+
+    assert "aliases" in errors[0]["message"].lower()
