@@ -33,7 +33,9 @@ async def set_contact_category(
     async with uow_factory.write() as uow:
         contact = await uow.contacts.get(actor.tenant_id, contact_id)
         if contact is None:
-            raise DomainError(ErrorCode.NOT_FOUND, ("contactId",), {"entity": "Contact"})
+            raise DomainError(
+                ErrorCode.NOT_FOUND, ("contactId",), {"entity": "Contact", "id": contact_id}
+            )
 
         contact.category = None if category is None else category.value
         contact.updated_at = now
@@ -59,7 +61,11 @@ async def link_type_category(
     async with uow_factory.write() as uow:
         provider_type = await uow.provider_types.get(actor.tenant_id, provider_type_id)
         if provider_type is None:
-            raise DomainError(ErrorCode.NOT_FOUND, ("providerTypeId",), {"entity": "ProviderType"})
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                ("providerTypeId",),
+                {"entity": "ProviderType", "id": provider_type_id},
+            )
 
         provider_type.category = None if category is None else category.value
         updated = 0

@@ -69,7 +69,9 @@ async def create_provider_code(
         tenant = await load_tenant(uow, actor)
         contact = await uow.contacts.get(actor.tenant_id, contact_id)
         if contact is None:
-            raise DomainError(ErrorCode.NOT_FOUND, ("contactId",), {"entity": "Contact"})
+            raise DomainError(
+                ErrorCode.NOT_FOUND, ("contactId",), {"entity": "Contact", "id": contact_id}
+            )
         if contact.category is None:
             raise DomainError(ErrorCode.MISSING_CATEGORY, ("contactId",))
         if contact.registered_at is not None:

@@ -62,7 +62,9 @@ async def invitation_email_preview(
         tenant = await load_tenant(uow, actor)
         contact = await uow.contacts.get(actor.tenant_id, contact_id)
     if contact is None:
-        raise DomainError(ErrorCode.NOT_FOUND, ("contactId",), {"entity": "Contact"})
+        raise DomainError(
+            ErrorCode.NOT_FOUND, ("contactId",), {"entity": "Contact", "id": contact_id}
+        )
 
     recipient = recipient_of(contact)
     if language is not None:
