@@ -122,7 +122,7 @@ async def test_set_category_invalid_id(
     value = {
         "malformed": "not-an-id",
         "non-numeric id": base64.b64encode(b"Contact:abc").decode(),
-        # Same database id as the contact, so only the type name tells them apart.
+        # Same database id as the contact, so only the type name distinguishes them.
         "property id": to_global_id("Property", contact.id),
     }[kind]
 
