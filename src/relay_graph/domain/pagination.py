@@ -14,7 +14,7 @@ T = TypeVar("T")
 
 
 class PaginationError(ValueError):
-    """A page request that cannot be served; the message says which argument to fix."""
+    """Invalid page request; the message names the argument to fix."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class PageRequest:
                 raise PaginationError(f"`{name}` is {value}; it must be 0 or more")
             if value > MAX_PAGE_SIZE:
                 raise PaginationError(
-                    f"`{name}` is {value}; a page holds at most {MAX_PAGE_SIZE} items, "
+                    f"`{name}` is {value}; a page contains at most {MAX_PAGE_SIZE} items, "
                     "so page through with `after`/`before`"
                 )
 

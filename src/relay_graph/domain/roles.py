@@ -4,7 +4,7 @@ import enum
 
 
 class Role(enum.StrEnum):
-    """What an API token may do: admins change and invite, viewers only read."""
+    """Role of an API token. Admins change and invite, viewers only read."""
 
     ADMIN = "admin"
     VIEWER = "viewer"

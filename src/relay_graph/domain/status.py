@@ -5,7 +5,7 @@ from datetime import datetime
 
 
 class RelayStatus(enum.StrEnum):
-    """Where a contact stands on its way onto Relay; always derived, never stored."""
+    """Progress of a contact on its way onto Relay, derived from its data and never stored."""
 
     NO_CATEGORY = "NO_CATEGORY"
     NO_EMAIL = "NO_EMAIL"
@@ -16,7 +16,7 @@ class RelayStatus(enum.StrEnum):
 
 
 class InviteSkipReason(enum.StrEnum):
-    """Why invite-all leaves a provider out."""
+    """Reason for which invite-all leaves a provider out."""
 
     NO_CATEGORY = "NO_CATEGORY"
     NO_EMAIL = "NO_EMAIL"

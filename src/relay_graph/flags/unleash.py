@@ -78,7 +78,7 @@ class UnleashFlags:
         except TimeoutError:
             # The SDK keeps polling in its scheduler; until then the cached state applies.
             logger.warning(
-                "unleash did not answer within %.1f s; using the last known flag state",
+                "unleash did not respond within %.1f s; using the last known flag state",
                 self._startup_timeout,
             )
         logger.info("feature flags ready", extra={"online": online})

@@ -46,9 +46,9 @@ class ProviderCodeRepository:
     async def insert_new(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
         """Insert codes, skipping any that would break a unique index.
 
-        A contact that already got a live code from a concurrent request, or a code
-        value that already exists, is left out of the returned rows instead of failing
-        the transaction; the caller decides what to do with those contacts.
+        A contact that already got a live code from a concurrent request is left out of
+        the returned rows instead of failing the transaction, and so is a code value that
+        already exists. The caller decides what to do with those contacts.
         """
         if not rows:
             return []

@@ -45,5 +45,5 @@ def skip_reason_expression(now: datetime) -> ColumnElement[Any]:
 
 
 def is_provider() -> ColumnElement[bool]:
-    """A provider is a contact with a Relay category or with a provider type on a property."""
+    """Match providers: contacts with a Relay category or with a provider type on a property."""
     return Contact.category.is_not(None) | holds_any_type()

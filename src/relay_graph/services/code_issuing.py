@@ -42,7 +42,7 @@ async def issue_codes(
     """Create one live code and one outbox row per recipient that has no live code yet.
 
     Recipients that got a live code from a concurrent transaction are left out of the
-    result; the unique index on the live code per contact decides who wins.
+    result, because the unique index on the live code per contact decides who wins.
     """
     by_contact = {recipient.contact_id: recipient for recipient in recipients}
     expires_at = now + timedelta(days=settings.ttl_days(tenant))

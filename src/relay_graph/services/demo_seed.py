@@ -89,7 +89,7 @@ async def _insert_tenant(uow: UnitOfWork, demo: DemoTenant, now: datetime) -> No
 
 
 def _demo_code(tenant_id: int, contact_id: int, state: str, now: datetime) -> ProviderCode:
-    """A code as if the invitation happened days ago; these have no outbox rows."""
+    """Build a code as if the invitation went out days ago; demo codes get no outbox rows."""
     created_days_ago = {"invited": 2, "expired": 20, "registered": 10}[state]
     created_at = now - timedelta(days=created_days_ago)
     return ProviderCode(

@@ -21,8 +21,8 @@ class UnknownTenantError(LookupError):
 
 
 def hash_token(token: str) -> str:
-    # The tokens carry 256 random bits, so a plain SHA-256 is enough to store them;
-    # a slow password hash would only add latency to every request.
+    # The tokens carry 256 random bits, so a plain SHA-256 is enough to store them.
+    # A slow password hash would only add latency to every request.
     return hashlib.sha256(token.encode()).hexdigest()
 
 

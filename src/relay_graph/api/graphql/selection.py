@@ -21,9 +21,9 @@ def _children(selections: Iterable[Selection], name: str) -> list[SelectedField]
 
 
 def selects(info: Info, *path: str) -> bool:
-    """Whether the current field's selection reaches the given path of field names.
+    """Check whether the current field's selection reaches a path of field names.
 
-    Each step may match several fields (aliases, fragments); any match counts.
+    Each step may match several fields through aliases or fragments, and any match counts.
     """
     level: list[SelectedField] = list(info.selected_fields)
     for name in path:

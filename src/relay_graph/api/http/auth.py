@@ -17,7 +17,10 @@ logger = logging.getLogger(__name__)
 
 
 def is_graphiql_page_request(request: Request) -> bool:
-    """The explorer page loads without a token; the admin pastes the token into its headers."""
+    """Detect a browser loading the explorer page, which needs no token.
+
+    The admin pastes the token into the explorer's headers panel instead.
+    """
     return (
         request.method == "GET"
         and "query" not in request.query_params

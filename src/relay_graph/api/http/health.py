@@ -15,7 +15,7 @@ async def live(_request: Request) -> JSONResponse:
 
 
 async def ready(request: Request) -> JSONResponse:
-    """Ready when the database answers a trivial query."""
+    """Report ready once the database runs a trivial query."""
     try:
         async with request.app.state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
