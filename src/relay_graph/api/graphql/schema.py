@@ -5,7 +5,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.types import ExecutionContext
 
@@ -30,6 +36,8 @@ from relay_graph.api.graphql.types.provider_type import ProviderType
 
 logger = logging.getLogger(__name__)
 fault_logger = logging.getLogger("relay_graph.api.graphql.faults")
+
+PARSED_DOCUMENTS_CACHED = 256
 
 MASKED_MESSAGE = "Internal server error. The request was logged; quote its request id to support."
 
@@ -104,6 +112,9 @@ def build_schema(*, max_depth: int = 10, max_aliases: int = 30, max_tokens: int 
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            # Clients send the same few documents all day; parse and validate each once.
+            lambda: ParserCache(maxsize=PARSED_DOCUMENTS_CACHED),
+            lambda: ValidationCache(maxsize=PARSED_DOCUMENTS_CACHED),
             FaultMasking,
         ],
     )
