@@ -60,6 +60,7 @@ def parse_export(source: bytes | str | os.PathLike[str], name: str | None = None
         delimiter=delimiter,
         ignored_columns=layout.ignored,
         missing_columns=layout.missing,
+        column_names=dict(layout.names),
     )
     _parse_rows(parsed, layout, rows)
     return parsed

@@ -125,7 +125,9 @@ class ParsedFile:
     without the header and blank rows. `encoding` is the Python codec name that decoded
     the file ("utf-8-sig" for UTF-8 with BOM). `ignored_columns` lists headers that
     belong to no known column, and `missing_columns` lists known non-key columns absent
-    from the file, whose record fields are then None.
+    from the file, whose record fields are then None. `column_names` maps the id of each
+    known column present in the file (the record field name, or "contact_number",
+    "property_number" and "provider_type" for the keys) to its header as written.
     """
 
     name: str
@@ -139,6 +141,7 @@ class ParsedFile:
     issues: list[RowIssue] = field(default_factory=list)
     ignored_columns: tuple[str, ...] = ()
     missing_columns: tuple[str, ...] = ()
+    column_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def records(self) -> Sequence[ImportRecord]:
