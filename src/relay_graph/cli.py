@@ -105,3 +105,60 @@ def create_token(settings: Settings, tenant_slug: str, role: str, user_id: str) 
     except UnknownTenantError as error:
         raise click.ClickException(str(error)) from error
     click.echo(token)
+
+
+@main.command("create-tenant", help="Create a tenant (Hausverwaltung) with a unique slug.")
+@click.argument("slug")
+@click.option("--name", required=True,
+              help="Company name shown to providers, e.g. 'Hausverwaltung Beispiel GmbH'.")
+@click.pass_obj
+def create_tenant(settings: Settings, slug: str, name: str) -> None:
+    from relay_graph.services.importing import InvalidTenantError, TenantExistsError
+    from relay_graph.services.importing import create_tenant as create
+
+    try:
+        run_with_database(settings, lambda uow: create(uow, slug, name))
+    except (InvalidTenantError, TenantExistsError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created tenant {slug!r}", err=True)
+
+
+@main.command("import", help=(
+    "Import ERP CSV exports (contacts, properties, responsibilities) into a tenant. "
+    "Records are matched by their ERP numbers; each file is one transaction. Exit "
+    "status 1 when a file cannot be read at all; rejected rows are listed, not fatal."
+))
+@click.option("--tenant", "tenant_slug", required=True, help="Slug of the tenant, e.g. 'demo'.")
+@click.option("--dry-run", is_flag=True,
+              help="Run the whole import, print the results, then roll everything back.")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_command(
+    settings: Settings, tenant_slug: str, dry_run: bool, files: tuple[Path, ...]
+) -> None:
+    from relay_graph.importing.report import (
+        format_dry_run_note,
+        format_report,
+        format_unreadable_file,
+    )
+    from relay_graph.services.importing import import_files
+    from relay_graph.services.tokens import UnknownTenantError
+
+    now = datetime.now(UTC)
+    try:
+        run = run_with_database(
+            settings, lambda uow: import_files(uow, tenant_slug, files, now, dry_run=dry_run)
+        )
+    except UnknownTenantError as error:
+        raise click.ClickException(str(error)) from error
+
+    for failure in run.unreadable:
+        message = format_unreadable_file(str(failure.path), failure.error, settings.language)
+        click.echo(message, err=True)
+    for report in run.reports:
+        click.echo("\n".join(format_report(report, settings.language)))
+    if dry_run:
+        click.echo(format_dry_run_note(settings.language))
+    if run.unreadable:
+        sys.exit(1)

@@ -1,11 +1,34 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from relay_graph.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Language, is_language
+
 REPO_FLAGS_FILE = Path(__file__).resolve().parents[2] / "flags.json"
+
+
+def _primary_subtag(value: str) -> str:
+    """Return the language part of a locale name or language tag: en_US.UTF-8 gives en."""
+    return value.split(".")[0].replace("_", "-").split("-")[0].lower()
+
+
+def system_language() -> Language:
+    """Return the language of the POSIX locale, or German when it is unset or unsupported.
+
+    The first variable set among LC_ALL, LC_MESSAGES and LANG decides, as in POSIX. So
+    LANG=en_US.UTF-8 gives English, and LANG=C or fr_FR.UTF-8 give German.
+    """
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            primary = _primary_subtag(value)
+            return primary if is_language(primary) else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 class Settings(BaseSettings):
@@ -51,3 +74,21 @@ class Settings(BaseSettings):
     max_aliases: int = Field(30, ge=1, description="Most aliases one query may use.")
     max_tokens: int = Field(5000, ge=1, description="Most lexical tokens one query may have.")
     graphiql: bool = Field(True, description="Serve the GraphiQL explorer on GET /graphql.")
+    language: Language = Field(
+        default_factory=system_language,
+        description=(
+            "Language of command-line output, de or en. Unset: the locale's language "
+            "(LC_ALL, LC_MESSAGES, LANG), else de."
+        ),
+    )
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _primary_language(cls, value: Any) -> Any:
+        # Accept locale-style values such as "en_US.UTF-8" or "de-DE" by their language.
+        if not isinstance(value, str):
+            return value
+        primary = _primary_subtag(value)
+        if not is_language(primary):
+            raise ValueError(f"unsupported language {value!r}; use one of {SUPPORTED_LANGUAGES}")
+        return primary

@@ -39,6 +39,10 @@ class _FlagsFileFallbackCache(FileCache):
 
     The flags file's state is never written to disk, so the cache only contains states
     that Unleash sent, and an edited flags file applies on the next start.
+
+    NOTE: fcache 0.6 writes a file in the system temp folder and moves it here. On another
+    filesystem the move is a copy, so a worker that starts during a write can read a
+    truncated pickle and fail its startup.
     """
 
     def __init__(self, name: str, directory: Path, fallback_state: str) -> None:
