@@ -125,8 +125,9 @@ def create_tenant(settings: Settings, slug: str, name: str) -> None:
 
 @main.command("import", help=(
     "Import ERP CSV exports (contacts, properties, responsibilities) into a tenant. "
-    "Records are matched by their ERP numbers; each file is one transaction. Exit "
-    "status 1 when a file cannot be read at all; rejected rows are listed, not fatal."
+    "Records are matched by their ERP numbers, and each file is one transaction. The exit "
+    "status is 1 when a file cannot be read at all. Rejected rows are listed but do not "
+    "change the exit status."
 ))
 @click.option("--tenant", "tenant_slug", required=True, help="Slug of the tenant, e.g. 'demo'.")
 @click.option("--dry-run", is_flag=True,
