@@ -21,19 +21,19 @@ from tests.support.databases import (
     fresh_sqlite,
     migrated_sqlite_template,
     postgres_database,
-    test_engine_name,
+    database_engine_name,
 )
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 
 
 def pytest_report_header() -> str:
-    return f"relay-graph test database engine: {test_engine_name()}"
+    return f"relay-graph test database engine: {database_engine_name()}"
 
 
 @pytest.fixture(scope="session")
 def engine_name() -> str:
-    return test_engine_name()
+    return database_engine_name()
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from tests.support.databases import test_engine_name as database_engine_name
+from tests.support.databases import database_engine_name
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 from tests.support.unleash import UnleashServer, start_unleash_server_or_skip

@@ -25,7 +25,7 @@ from relay_graph.db.models import Base
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
-def test_engine_name() -> str:
+def database_engine_name() -> str:
     name = os.environ.get("RELAY_TEST_ENGINE", "sqlite")
     if name not in ("sqlite", "postgres"):
         raise ValueError(f"RELAY_TEST_ENGINE is {name!r}; use 'sqlite' or 'postgres'")
