@@ -49,6 +49,46 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "de": "Der Dienstleistercode ist abgelaufen. Bitten Sie die Hausverwaltung um einen neuen.",
         "en": "The provider code has expired. Ask the property manager for a new one.",
     },
+    "INVALID_EMAIL_STORED": {
+        "de": "Die E-Mail-Adresse {email} ist ungültig. Der Kontakt wurde trotzdem mit ihr "
+        "gespeichert und kann erst eingeladen werden, wenn sie korrigiert ist.",
+        "en": "The email address {email} is invalid. The contact was stored with it anyway "
+        "and cannot be invited until the address is corrected.",
+    },
+    "TOO_MANY_ITEMS": {
+        "de": "Ein Aufruf darf höchstens {limit} Einträge enthalten, dieser enthält {count}. "
+        "Es wurde nichts gespeichert. Teilen Sie die Liste auf mehrere Aufrufe auf.",
+        "en": "A call may contain at most {limit} items, but this one contains {count}. "
+        "Nothing was stored. Split the list into several calls.",
+    },
+    "MISSING_VALUE": {
+        "de": "Der Wert für {name} fehlt oder ist leer. Der Eintrag wurde nicht gespeichert.",
+        "en": "The value for {name} is missing or blank. The item was not stored.",
+    },
+    "VALUE_TOO_LONG": {
+        "de": "Der Wert für {name} hat {length} Zeichen, erlaubt sind höchstens {limit}. "
+        "Der Eintrag wurde nicht gespeichert.",
+        "en": "The value for {name} has {length} characters, but at most {limit} are allowed. "
+        "The item was not stored.",
+    },
+    "DUPLICATE_ITEM": {
+        "de": "Die Nummer {external_id} steht schon in Eintrag {first_index} dieses Aufrufs. "
+        "Dieser Eintrag wurde nicht gespeichert. Senden Sie jede Nummer nur einmal pro Aufruf.",
+        "en": "The number {external_id} already appears in item {first_index} of this call. "
+        "This item was not stored. Send each number only once per call.",
+    },
+    "UNKNOWN_CONTACT": {
+        "de": "Es gibt keinen Kontakt mit der Nummer {external_id}. Die Zuständigkeiten dieser "
+        "Liegenschaft wurden nicht geändert. Legen Sie den Kontakt zuerst mit upsertContacts an.",
+        "en": "No contact has the number {external_id}. The responsibilities of this property "
+        "were not changed. Create the contact with upsertContacts first.",
+    },
+    "UNKNOWN_PROPERTY": {
+        "de": "Es gibt keine Liegenschaft mit der Nummer {external_id}. Ihre Zuständigkeiten "
+        "wurden nicht gespeichert. Legen Sie sie zuerst mit upsertProperties an.",
+        "en": "No property has the number {external_id}. Its responsibilities were not stored. "
+        "Create the property with upsertProperties first.",
+    },
     "UNAUTHENTICATED": {
         "de": "Anmeldung fehlt oder ist ungültig. Senden Sie den Header "
         "`Authorization: Bearer <Token>` mit einem gültigen Token.",

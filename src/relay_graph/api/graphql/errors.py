@@ -46,6 +46,26 @@ class UserErrorCode(enum.Enum):
     CODE_EXPIRED = strawberry.enum_value(
         "CODE_EXPIRED", description="The provider code has expired."
     )
+    TOO_MANY_ITEMS = strawberry.enum_value(
+        "TOO_MANY_ITEMS",
+        description="The call sends more items than allowed; nothing was written.",
+    )
+    MISSING_VALUE = strawberry.enum_value(
+        "MISSING_VALUE", description="A required value is missing or blank."
+    )
+    VALUE_TOO_LONG = strawberry.enum_value(
+        "VALUE_TOO_LONG", description="A value has more characters than its field allows."
+    )
+    DUPLICATE_ITEM = strawberry.enum_value(
+        "DUPLICATE_ITEM", description="An earlier item of the same call has the same key."
+    )
+    UNKNOWN_CONTACT = strawberry.enum_value(
+        "UNKNOWN_CONTACT", description="No contact of your tenant has this ERP number."
+    )
+    UNKNOWN_PROPERTY = strawberry.enum_value(
+        "UNKNOWN_PROPERTY", description="No property of your tenant has this ERP number."
+    )
+
 
 
 @strawberry.type(description="An expected failure of a mutation, with a localized message.")
