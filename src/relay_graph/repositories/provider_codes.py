@@ -52,11 +52,12 @@ class ProviderCodeRepository:
         """
         if not rows:
             return []
-        statement = self._insert().values(list(rows)).on_conflict_do_nothing()
-        statement = statement.returning(
+        # The rows go as parameters of one cached statement, which SQLAlchemy sends as
+        # multi-row INSERTs. A `.values(rows)` statement would be compiled anew per batch.
+        statement = self._insert().on_conflict_do_nothing().returning(
             ProviderCode.id, ProviderCode.contact_id, ProviderCode.code, ProviderCode.expires_at
         )
-        return list((await self._session.execute(statement)).all())
+        return list((await self._session.execute(statement, list(rows))).all())
 
     async def mark_redeemed(self, code: ProviderCode, now: datetime) -> None:
         code.state = CODE_REDEEMED
@@ -66,7 +67,8 @@ class ProviderCodeRepository:
     def _insert(self) -> Any:
         dialect = self._session.get_bind().dialect.name
         module = postgresql if dialect == "postgresql" else sqlite
-        insert_statement: Insert = module.insert(ProviderCode)
+        # The table, not the mapped class, so SQLAlchemy skips its ORM bulk-insert path.
+        insert_statement: Insert = module.insert(ProviderCode.__table__)
         return insert_statement
 
     async def contacts_with_active_code(self, contact_ids: Sequence[int]) -> set[int]:
