@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import Insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,12 +57,23 @@ class ProviderCodeRepository:
         statement = self._insert().on_conflict_do_nothing().returning(
             ProviderCode.id, ProviderCode.contact_id, ProviderCode.code, ProviderCode.expires_at
         )
-        return list((await self._session.execute(statement, list(rows))).all())
+        inserted = list((await self._session.execute(statement, list(rows))).all())
+        if len(rows) > 1 and self._session.get_bind().dialect.name == "postgresql":
+            await self._discard_plans()
+        return inserted
 
     async def mark_redeemed(self, code: ProviderCode, now: datetime) -> None:
         code.state = CODE_REDEEMED
         code.redeemed_at = now
         await self._session.flush()
+
+    async def _discard_plans(self) -> None:
+        # PostgreSQL caches per connection the plan of each foreign-key check, such as the
+        # one every email_outbox row runs against provider_code. A plan made while the table
+        # was small scans the whole table, and a batch of 500 new codes leaves it in place,
+        # so the emails of one 10,000-code invite read 50 million rows. DISCARD PLANS makes
+        # the next checks plan again for the table's current size.
+        await self._session.execute(text("DISCARD PLANS"))
 
     def _insert(self) -> Any:
         dialect = self._session.get_bind().dialect.name
