@@ -44,6 +44,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship inside the package, so Jinja compiles each once per process
+        # instead of checking its file's modification time on every render.
+        auto_reload=False,
     )
 
 
