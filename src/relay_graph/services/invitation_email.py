@@ -86,10 +86,18 @@ def invitation_outbox_row(
 
 
 def log_queued(rows: list[dict[str, Any]]) -> None:
-    # Delivery is not built yet, so the log is the trace of each queued email;
-    # it names ids only, never the address or the code.
+    # One INFO line per batch, because invite-all queues up to 500 emails per batch and
+    # the email_outbox rows already record each one. Each email's ids follow at DEBUG.
+    # The lines name ids only, never the address or the code.
+    if not rows:
+        return
+    logger.info(
+        "invitation emails queued", extra={"tenant_id": rows[0]["tenant_id"], "count": len(rows)}
+    )
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
     for row in rows:
-        logger.info(
+        logger.debug(
             "invitation email queued",
             extra={"tenant_id": row["tenant_id"], "contact_id": row["contact_id"],
                    "provider_code_id": row["provider_code_id"]},
