@@ -74,6 +74,39 @@ class Settings(BaseSettings):
     max_aliases: int = Field(30, ge=1, description="Most aliases one query may use.")
     max_tokens: int = Field(5000, ge=1, description="Most lexical tokens one query may have.")
     graphiql: bool = Field(True, description="Serve the GraphiQL explorer on GET /graphql.")
+    max_query_cost: int = Field(
+        5000, ge=1, description="Maximum computed cost of one operation; see docs/limits.md."
+    )
+    max_node_ids: int = Field(100, ge=1, description="Maximum number of IDs in `nodes(ids:)`.")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Maximum size of a request body in bytes (HTTP 413 above)."
+    )
+    max_batch_operations: int = Field(
+        10, ge=0, description="Maximum operations in one batched request; 0 turns batching off."
+    )
+    rate_limit_per_second: float = Field(
+        10.0, ge=0, description="Sustained requests per second per token; 0 turns the limit off."
+    )
+    rate_limit_burst: int = Field(
+        100, ge=1, description="Requests a token may send at once before the rate applies."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL for the shared rate-limit budget; unset keeps it in memory."
+    )
+    rate_limit_key_prefix: str = Field(
+        "relay-graph", description="Prefix of the rate-limit keys in Redis."
+    )
+    cors_origins: str = Field(
+        "", description="Comma-separated origins allowed to call the API from a browser."
+    )
+    hsts_max_age: int = Field(
+        0, ge=0, description="Seconds of Strict-Transport-Security; 0 sends no such header."
+    )
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
     language: Language = Field(
         default_factory=system_language,
         description=(
