@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
+        max_cost=settings.max_query_cost,
     )
     graphql = RelayGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
 

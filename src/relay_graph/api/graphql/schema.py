@@ -15,6 +15,7 @@ from strawberry.extensions import (
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from relay_graph.api.graphql.cost import DEFAULT_MAX_COST, QueryCostLimiter
 from relay_graph.api.graphql.errors import is_client_error
 from relay_graph.api.graphql.mutations.create_provider_code import create_provider_code_field
 from relay_graph.api.graphql.mutations.invite_all_providers import invite_all_providers_field
@@ -109,7 +110,13 @@ class QuietSchema(strawberry.Schema):
         return None
 
 
-def build_schema(*, max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 5000) -> strawberry.Schema:
+def build_schema(
+    *,
+    max_depth: int = 10,
+    max_aliases: int = 30,
+    max_tokens: int = 5000,
+    max_cost: int = DEFAULT_MAX_COST,
+) -> strawberry.Schema:
     return QuietSchema(
         query=Query,
         mutation=Mutation,
@@ -121,6 +128,7 @@ def build_schema(*, max_depth: int = 10, max_aliases: int = 30, max_tokens: int 
             # Clients send the same few documents all day; parse and validate each once.
             lambda: ParserCache(maxsize=PARSED_DOCUMENTS_CACHED),
             lambda: ValidationCache(maxsize=PARSED_DOCUMENTS_CACHED),
+            lambda: QueryCostLimiter(max_cost=max_cost),
             FaultMasking,
         ],
     )
