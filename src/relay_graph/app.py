@@ -10,6 +10,7 @@ from starlette.routing import Route
 from relay_graph.api.graphql.schema import build_schema
 from relay_graph.api.graphql.view import RelayGraphQL
 from relay_graph.api.http.health import live, ready
+from relay_graph.api.http.middleware import http_middleware
 from relay_graph.config import Settings
 from relay_graph.db.engine import create_engine, create_session_factory
 from relay_graph.flags.port import FeatureFlags
@@ -42,7 +43,12 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
         max_tokens=settings.max_tokens,
         max_cost=settings.max_query_cost,
     )
-    graphql = RelayGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql = RelayGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        max_batch_operations=settings.max_batch_operations,
+        max_node_ids=settings.max_node_ids,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -70,5 +76,6 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
             Route("/healthz", live),
             Route("/readyz", ready),
         ],
+        middleware=http_middleware(settings),
         lifespan=lifespan,
     )

@@ -4,41 +4,81 @@ import uuid
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, GraphQLRequestProtocol
+from strawberry.http.ides import GraphQL_IDE
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from relay_graph.api.graphql.context import Context
+from relay_graph.api.graphql.queries.nodes import MAX_NODE_IDS
 from relay_graph.api.http.auth import is_graphiql_page_request, resolve_actor
+from relay_graph.api.http.graphiql_policy import graphiql_content_security_policy
+from relay_graph.api.http.graphql_over_http import (
+    APPLICATION_JSON,
+    error_body,
+    negotiate_media_type,
+    status_and_body,
+)
 from relay_graph.i18n import negotiate_language
+
+DEFAULT_MAX_BATCH_OPERATIONS = 10
 
 
 class RelayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with token authentication, request ids and orjson output."""
+    """Strawberry's ASGI view with token authentication, request ids and orjson output.
+
+    It responds in application/graphql-response+json when the client accepts it, with the
+    status codes of the GraphQL over HTTP specification, and reports every error that
+    happens before execution as JSON with `errors[].extensions.code`.
+    """
+
+    def __init__(
+        self,
+        schema: BaseSchema,
+        *,
+        graphql_ide: GraphQL_IDE | None = "graphiql",
+        max_batch_operations: int = DEFAULT_MAX_BATCH_OPERATIONS,
+        max_node_ids: int = MAX_NODE_IDS,
+    ) -> None:
+        super().__init__(schema, graphql_ide=graphql_ide)
+        self.max_batch_operations = max_batch_operations
+        self.max_node_ids = max_node_ids
+        self.graphiql_policy = graphiql_content_security_policy(self.graphql_ide_html)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        if request.method not in ("OPTIONS",) and not is_graphiql_page_request(request):
+        state = scope.setdefault("state", {})
+        # RequestIdMiddleware sets the id; the fallback serves the view mounted without it.
+        state.setdefault("request_id", uuid.uuid4().hex)
+        state["max_node_ids"] = self.max_node_ids
+        state["media_type"] = negotiate_media_type(request.headers.get("accept"))
+        if request.method != "OPTIONS" and not is_graphiql_page_request(request):
             actor = await resolve_actor(request, request.app.state.uow)
             if isinstance(actor, Response):
-                actor.headers["X-Request-ID"] = request_id
                 await actor(scope, receive, send)
                 return
-            scope["state"]["actor"] = actor
-        await super().__call__(scope, receive, send)
+            state["actor"] = actor
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = self._http_error_response(request, error)
+        await response(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         state = request.app.state
         # Only the GraphiQL page comes without an actor, and no resolver runs for it.
         actor = getattr(request.state, "actor", None)
-        if isinstance(response, Response):
-            response.headers["X-Request-ID"] = request.state.request_id
         return Context(
             request=request,  # type: ignore[arg-type]
             actor=actor,
@@ -49,5 +89,110 @@ class RelayGraphQL(GraphQL[Context, None]):
             request_id=request.state.request_id,
         )
 
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = getattr(request.state, "media_type", APPLICATION_JSON)
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = sub_response.media_type or APPLICATION_JSON
+        if isinstance(response_data, list):
+            # A batch gets status 200, and each result carries its own errors.
+            status = 200
+            content: Any = [status_and_body(media_type, item)[1] for item in response_data]
+        else:
+            status, content = status_and_body(media_type, response_data)
+        response = Response(
+            self.encode_json(content),
+            status_code=sub_response.status_code or status,
+            media_type=media_type,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(
+            self.graphql_ide_html, headers={"Content-Security-Policy": self.graphiql_policy}
+        )
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            _check_request_parameters(item)
+        return parsed
+
+    def _validate_batch_request(
+        self, request_data: list[GraphQLRequestData], protocol: GraphQLRequestProtocol
+    ) -> None:
+        # Strawberry passes the decoded JSON array here, before it builds request objects.
+        if self.max_batch_operations == 0:
+            raise HTTPException(400, "Batching is turned off: send one operation per request.")
+        count = len(request_data)
+        if count == 0:
+            raise HTTPException(400, "The batch is empty: send at least one operation.")
+        if count > self.max_batch_operations:
+            raise HTTPException(
+                400,
+                f"The batch has {count} operations, above the maximum of "
+                f"{self.max_batch_operations} (maxBatchOperations). "
+                "Split it into several requests.",
+            )
+        if not all(isinstance(item, dict) for item in request_data):
+            raise HTTPException(400, "Every operation of a batch must be a JSON object.")
+
+    def _http_error_response(self, request: Request, error: HTTPException) -> Response:
+        headers: dict[str, str] = {}
+        status = error.status_code
+        if isinstance(error.__cause__, InvalidOperationTypeError) and request.method == "GET":
+            # GraphQL over HTTP: a mutation sent with GET gets 405 and the allowed method.
+            status = 405
+            headers["Allow"] = "POST"
+        elif status == 405:
+            headers["Allow"] = "GET, POST"
+        code = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(
+            status, "BAD_REQUEST"
+        )
+        return Response(
+            self.encode_json(error_body(error.reason, code)),
+            status_code=status,
+            media_type=request.state.media_type,
+            headers=headers,
+        )
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _check_request_parameters(item: GraphQLRequestData) -> None:
+    """Reject parameters of the wrong JSON type that strawberry passes through unchecked."""
+    checks = (
+        ("query", item.query, str),
+        ("operationName", item.operation_name, str),
+        ("variables", item.variables, dict),
+        ("extensions", item.extensions, dict),
+    )
+    for name, value, expected in checks:
+        if value is not None and not isinstance(value, expected):
+            kind = "a string" if expected is str else "an object"
+            raise HTTPException(
+                400,
+                f"The request parameter `{name}` must be {kind} or null, not {_json_type(value)}.",
+            )
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    return "an object" if isinstance(value, dict) else "a string"

@@ -11,6 +11,7 @@ from relay_graph.api.graphql.ids import parse_global_id
 from relay_graph.api.graphql.types.node import Node
 from relay_graph.services import queries
 
+# Default of the setting max_node_ids; the view puts the configured value in request.state.
 MAX_NODE_IDS = 100
 
 
@@ -46,13 +47,19 @@ async def resolve_nodes(
     info: Info,
     ids: Annotated[
         list[strawberry.ID],
-        strawberry.argument(description=f"Global IDs, at most {MAX_NODE_IDS}."),
+        strawberry.argument(
+            description=f"Global IDs, at most {MAX_NODE_IDS} unless the server sets another limit."
+        ),
     ],
 ) -> list[Node | None]:
-    if len(ids) > MAX_NODE_IDS:
+    limit: int = getattr(info.context.request.state, "max_node_ids", MAX_NODE_IDS)
+    if len(ids) > limit:
         raise ClientError(
-            f"`ids` has {len(ids)} entries; at most {MAX_NODE_IDS} are allowed per request",
+            f"`ids` has {len(ids)} entries; at most {limit} are allowed per request "
+            "(maxNodeIds). Split the IDs over several requests.",
             "TOO_MANY_IDS",
+            limit="maxNodeIds",
+            maximum=limit,
         )
     return await load_nodes(info.context, list(ids))
 
