@@ -23,16 +23,6 @@ mutation Redeem($code: String!) {
 }
 """
 
-# TODO: translate() in relay_graph/i18n/messages.py names its first parameter `code`, so the
-# INVALID_CODE message parameter {code} collides with it. user_error() then raises TypeError,
-# and the client gets a masked internal error. Making translate's `code` and `language`
-# positional-only fixes it. strict=True turns these tests red once it is fixed.
-INVALID_CODE_MESSAGE_FAILS = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="translate() gets the message parameter `code` twice",
-)
-
 CREATE_CODE = """
 mutation Create($contactId: ID!) {
   createProviderCode(contactId: $contactId) {
@@ -132,7 +122,6 @@ async def test_redeem_code_from_create(gql: GraphQLClient, demo: Any, factory: F
     assert error_codes(again["createProviderCode"]) == ["ALREADY_REGISTERED"]
 
 
-@INVALID_CODE_MESSAGE_FAILS
 async def test_redeem_twice_rejected(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
     contact = await invited_contact(factory, demo.tenant)
     first = await redeem(gql, demo.admin, STORED_CODE)
@@ -160,7 +149,6 @@ async def test_redeem_expired_code(gql: GraphQLClient, demo: Any, factory: Facto
     assert await stored_state(factory, contact) == (None, [CODE_ACTIVE])
 
 
-@INVALID_CODE_MESSAGE_FAILS
 async def test_redeem_other_tenant_code(
     gql: GraphQLClient, demo: Any, other: Any, factory: Factory
 ) -> None:
@@ -173,7 +161,6 @@ async def test_redeem_other_tenant_code(
     assert await stored_state(factory, foreign) == (None, [CODE_ACTIVE])
 
 
-@INVALID_CODE_MESSAGE_FAILS
 async def test_redeem_replaced_code(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
     contact = await invited_contact(factory, demo.tenant, expires_in=timedelta(days=-1))
     # An expired code is replaced when the contact gets a new one.
@@ -189,7 +176,6 @@ async def test_redeem_replaced_code(gql: GraphQLClient, demo: Any, factory: Fact
     assert registered_at is None
 
 
-@INVALID_CODE_MESSAGE_FAILS
 @pytest.mark.parametrize(
     "entered", ["", "0K1QM-X0H4", "0K1QM-X0H4PP", "0K1QM-X0H4U", "ZZZZZ-ZZZZZ"]
 )
@@ -205,7 +191,6 @@ async def test_redeem_unknown_or_malformed(
     assert await stored_state(factory, contact) == (None, [CODE_ACTIVE])
 
 
-@INVALID_CODE_MESSAGE_FAILS
 async def test_redeem_archived_contact(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
     contact = await invited_contact(factory, demo.tenant)
     async with factory.uow.write() as uow:

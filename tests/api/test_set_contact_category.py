@@ -81,6 +81,20 @@ async def test_set_category_null_clears(gql: GraphQLClient, demo: Any, factory: 
     assert await stored_category(factory, contact.id) is None
 
 
+async def test_set_category_omitted_clears(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
+    contact = await factory.contact(demo.tenant, category="HAUSMEISTER")
+    document = """
+    mutation Clear($contactId: ID!) {
+      setContactCategory(contactId: $contactId) { contact { category } userErrors { code } }
+    }
+    """
+
+    data = await gql.execute(document, {"contactId": to_global_id("Contact", contact.id)}, token=demo.admin)
+
+    assert data["setContactCategory"] == {"contact": {"category": None}, "userErrors": []}
+    assert await stored_category(factory, contact.id) is None
+
+
 async def test_set_category_unknown_id(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
     payload = await set_category(gql, demo.admin, to_global_id("Contact", 987654), "HANDWERKER")
 

@@ -104,7 +104,7 @@ ENTITY_NAMES: dict[str, dict[Language, str]] = {
 }
 
 
-def translate(code: str, language: Language, **params: Any) -> str:
+def translate(code: str, language: Language, /, **params: Any) -> str:
     entity = params.get("entity")
     if isinstance(entity, str) and entity in ENTITY_NAMES:
         params["entity"] = ENTITY_NAMES[entity][language]

@@ -79,11 +79,19 @@ class UserError:
     )
 
 
-def user_error(error: DomainError, language: Language) -> UserError:
+def user_error(error: DomainError, language: Language, *, client_id: str | None = None) -> UserError:
+    """Convert an expected failure into payload data.
+
+    `client_id` is the ID as the client sent it; messages show it in place of the
+    database id that services know.
+    """
+    params = dict(error.params)
+    if client_id is not None and "id" in params:
+        params["id"] = client_id
     return UserError(
         field=list(error.field) if error.field else None,
         code=UserErrorCode(error.code.value),
-        message=translate(error.code.value, language, **error.params),
+        message=translate(error.code.value, language, **params),
     )
 
 

@@ -42,7 +42,7 @@ async def resolve_create_provider_code(
         )
     except DomainError as error:
         return CreateProviderCodePayload(
-            contact=None, provider_code=None, user_errors=[user_error(error, context.language)]
+            contact=None, provider_code=None, user_errors=[user_error(error, context.language, client_id=contact_id)]
         )
 
     found = await queries.contacts_by_ids(context.uow, context.actor, [database_id], context.now)

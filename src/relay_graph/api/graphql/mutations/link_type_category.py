@@ -34,10 +34,11 @@ async def resolve_link_type_category(
         strawberry.argument(
             description=(
                 "Category to link. Every contact holding the type on at least one property "
-                "gets it, overwriting its own. Null removes the link and changes no contact."
+                "gets it, overwriting its own. Null or omitted removes the link and changes "
+                "no contact."
             )
         ),
-    ],
+    ] = None,
 ) -> LinkTypeCategoryPayload:
     context = info.context
     try:
@@ -53,7 +54,7 @@ async def resolve_link_type_category(
         return LinkTypeCategoryPayload(
             provider_type=None,
             updated_contacts_count=0,
-            user_errors=[user_error(error, context.language)],
+            user_errors=[user_error(error, context.language, client_id=provider_type_id)],
         )
 
     found = await queries.provider_types_by_ids(context.uow, context.actor, [database_id])

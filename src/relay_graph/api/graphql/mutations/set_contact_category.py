@@ -26,8 +26,8 @@ async def resolve_set_contact_category(
     contact_id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the contact.")],
     category: Annotated[
         RelayCategory | None,
-        strawberry.argument(description="Category to set; null clears it."),
-    ],
+        strawberry.argument(description="Category to set; null or omitted clears it."),
+    ] = None,
 ) -> SetContactCategoryPayload:
     context = info.context
     try:
@@ -40,7 +40,7 @@ async def resolve_set_contact_category(
             context.now,
         )
     except DomainError as error:
-        return SetContactCategoryPayload(contact=None, user_errors=[user_error(error, context.language)])
+        return SetContactCategoryPayload(contact=None, user_errors=[user_error(error, context.language, client_id=contact_id)])
 
     found = await queries.contacts_by_ids(context.uow, context.actor, [database_id], context.now)
     return SetContactCategoryPayload(contact=found.get(database_id), user_errors=[])  # type: ignore[arg-type]

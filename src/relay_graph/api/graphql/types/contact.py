@@ -18,15 +18,16 @@ class RelayInfo:
     status: RelayStatus = strawberry.field(description="Relay status of the contact.")
     code: str | None = strawberry.field(
         description=(
-            "The live or newest provider code (Dienstleistercode), e.g. '7KQ2M-XH4PD'. "
-            "Null for viewer tokens and when no code was created."
+            "The current provider code (Dienstleistercode), e.g. '7KQ2M-XH4PD': live, or "
+            "expired and not yet replaced. Null once the provider registered, when no code "
+            "was created, and for viewer tokens."
         )
     )
     invited_at: datetime | None = strawberry.field(
-        description="When the newest provider code was created."
+        description="When the current provider code was created; null like `code`."
     )
     expires_at: datetime | None = strawberry.field(
-        description="When the newest provider code expires."
+        description="When the current provider code expires; null like `code`."
     )
     registered_at: datetime | None = strawberry.field(
         description="When the provider registered on Relay."
