@@ -1,0 +1,1 @@
+"""Benchmarks of relay-graph; `make bench` runs them (see docs/benchmarks.md)."""

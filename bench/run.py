@@ -1,0 +1,229 @@
+"""Run all benchmarks on SQLite and PostgreSQL: `python -m bench.run` (or `make bench`).
+
+Per engine it creates a fresh database, seeds it with set-based inserts, times
+inviteAllProviders and linkTypeCategory in-process, and loads the contacts query with wrk
+against relay-graph, the floor and (PostgreSQL only) PostGraphile. It prints a report, one
+summary line per benchmark at the end, and writes all figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import machine
+from bench.databases import DEFAULT_POSTGRES_ADMIN_URL, fresh_database
+from bench.reads import LoadResult, LoadSettings, bench_contacts_read
+from bench.seed import SeededTenant, seed_directory_tenant, seed_invite_tenant, settle
+from bench.writes import (
+    InviteResult,
+    LinkResult,
+    app_client,
+    bench_invite_all,
+    bench_link_type_category,
+    log_to_file,
+)
+from relay_graph.db.engine import create_engine
+
+INVITE_TARGET_S = 3.0
+LINK_TARGET_S = 1.0
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    engine: str
+    seed_seconds: float
+    invite: InviteResult
+    link: LinkResult
+    reads: list[LoadResult]
+
+    def read_rate(self, target: str) -> float | None:
+        return next((r.requests_per_second for r in self.reads if r.target == target), None)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    timed_invites: list[SeededTenant]
+    traced_invite: SeededTenant
+    directory: SeededTenant
+
+
+async def seed(url: str, invite_contacts: int, link_contacts: int, invite_runs: int) -> Seeded:
+    engine = create_engine(url)
+    try:
+        invites = [
+            await seed_invite_tenant(engine, f"bench-invite-{number}", invite_contacts)
+            for number in range(invite_runs + 1)
+        ]
+        directory = await seed_directory_tenant(engine, "bench-directory", link_contacts)
+        await settle(engine)
+    finally:
+        await engine.dispose()
+    return Seeded(invites[:-1], invites[-1], directory)
+
+
+async def bench_writes(
+    url: str, seeded: Seeded, invite_contacts: int, link_contacts: int, link_runs: int
+) -> tuple[InviteResult, LinkResult]:
+    slugs = {tenant.slug for tenant in [*seeded.timed_invites, seeded.traced_invite]}
+    async with app_client(url, slugs) as client:
+        invite = await bench_invite_all(
+            client, seeded.timed_invites, seeded.traced_invite, invite_contacts
+        )
+        link = await bench_link_type_category(client, seeded.directory, link_contacts, link_runs)
+    return invite, link
+
+
+def run_engine(
+    engine_name: str, arguments: argparse.Namespace, log_directory: Path
+) -> EngineResult:
+    print(f"== {engine_name}", flush=True)
+    with fresh_database(engine_name, arguments.postgres_url) as url:
+        started = time.perf_counter()
+        seeded = asyncio.run(
+            seed(url, arguments.invite_contacts, arguments.link_contacts, arguments.invite_runs)
+        )
+        seed_seconds = time.perf_counter() - started
+        print(f"seeded in {seed_seconds:.1f} s", flush=True)
+
+        log_to_file(log_directory / f"app-{engine_name}.log")
+        invite, link = asyncio.run(
+            bench_writes(
+                url, seeded, arguments.invite_contacts, arguments.link_contacts, arguments.link_runs
+            )
+        )
+        print_write_results(invite, link)
+
+        load = LoadSettings(seconds=arguments.read_seconds)
+        reads = bench_contacts_read(engine_name, url, seeded.directory, load)
+        for result in reads:
+            print(
+                f"contacts read, {result.target}: {result.requests_per_second:.1f} req/s "
+                f"({result.requests} requests, p50 {result.latency_p50_ms:.1f} ms, "
+                f"p99 {result.latency_p99_ms:.1f} ms)",
+                flush=True,
+            )
+    return EngineResult(engine_name, seed_seconds, invite, link, reads)
+
+
+def print_write_results(invite: InviteResult, link: LinkResult) -> None:
+    runs = ", ".join(f"{run.seconds:.2f} s (CPU {run.cpu_seconds:.2f} s)" for run in invite.runs)
+    print(f"inviteAllProviders, {invite.contacts} contacts: {runs}", flush=True)
+    print(
+        f"  peak traced memory {invite.traced_peak_bytes / MIB:.1f} MiB, "
+        f"maxrss +{invite.maxrss_delta_bytes / MIB:.1f} MiB",
+        flush=True,
+    )
+    runs = ", ".join(f"{run.seconds:.2f} s" for run in link.runs)
+    print(f"linkTypeCategory, {link.contacts} contacts: {runs}", flush=True)
+
+
+def summary_lines(results: list[EngineResult]) -> list[str]:
+    """Format one line per benchmark: medians per engine next to the target, then reads."""
+    invites = ", ".join(f"{r.engine} {r.invite.median_seconds:.2f} s" for r in results)
+    memory = ", ".join(f"{r.engine} {r.invite.traced_peak_bytes / MIB:.0f} MiB" for r in results)
+    links = ", ".join(f"{r.engine} {r.link.median_seconds:.2f} s" for r in results)
+    contacts = results[0].invite.contacts
+    lines = [
+        f"invite-all: {contacts} contacts in {invites} (median; target {INVITE_TARGET_S:g} s), "
+        f"peak traced memory {memory}",
+        f"link-type-category: {results[0].link.contacts} contacts in {links} "
+        f"(median; target {LINK_TARGET_S:g} s)",
+    ]
+    for result in results:
+        lines.append(read_line(result))
+    return lines
+
+
+def read_line(result: EngineResult) -> str:
+    relay = result.read_rate("relay-graph") or 0.0
+    floor = result.read_rate("floor") or 0.0
+    postgraphile = result.read_rate("PostGraphile")
+    floor_ratio = relay / floor if floor else 0.0
+    name = "contacts-read" if result.engine == "postgres" else f"contacts-read-{result.engine}"
+    if postgraphile is None:
+        return (
+            f"{name}: relay-graph {relay:.0f} req/s, PostGraphile n/a, floor {floor:.0f} req/s, "
+            f"ratio n/a (relay-graph/floor {floor_ratio:.2f})"
+        )
+    return (
+        f"{name}: relay-graph {relay:.0f} req/s, PostGraphile {postgraphile:.0f} req/s, "
+        f"floor {floor:.0f} req/s, ratio {relay / postgraphile:.2f} "
+        f"(relay-graph/PostGraphile; relay-graph/floor {floor_ratio:.2f})"
+    )
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--engines", default="sqlite,postgres", help="Comma-separated engines to run."
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("RELAY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL),
+        help="SQLAlchemy URL of a PostgreSQL database whose user may create databases; "
+        "each run creates and drops its own database there.",
+    )
+    parser.add_argument(
+        "--invite-contacts",
+        type=int,
+        default=10_000,
+        help="Eligible contacts per invite-all tenant (a multiple of 10).",
+    )
+    parser.add_argument(
+        "--invite-runs", type=int, default=3, help="Timed invite-all runs, each on its own tenant."
+    )
+    parser.add_argument(
+        "--link-contacts",
+        type=int,
+        default=50_000,
+        help="Contacts that hold the linked provider type.",
+    )
+    parser.add_argument("--link-runs", type=int, default=3, help="Timed linkTypeCategory runs.")
+    parser.add_argument(
+        "--read-seconds",
+        type=int,
+        default=15,
+        help="Length of each wrk run in seconds, after a 3-second warm-up.",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="JSON file for all figures; default var/bench/<UTC time>.json.",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    arguments = parse_arguments()
+    engines = [name.strip() for name in arguments.engines.split(",") if name.strip()]
+    started = time.perf_counter()
+    uses_postgres = "postgres" in engines
+    description = machine.describe(arguments.postgres_url if uses_postgres else None)
+    print(json.dumps(description, indent=2), flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="relay-bench-logs-") as logs:
+        results = [run_engine(name, arguments, Path(logs)) for name in engines]
+
+    description["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
+    output = arguments.output or Path("var/bench") / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    figures = {"machine": description, "results": [asdict(result) for result in results]}
+    output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print(f"figures written to {output}; whole run took {time.perf_counter() - started:.0f} s")
+    print()
+    for line in summary_lines(results):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
