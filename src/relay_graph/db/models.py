@@ -162,7 +162,10 @@ class EmailOutbox(Base):
     status: Mapped[str] = mapped_column(String(16), default=OUTBOX_PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The technical detail of the newest failure (an SMTP reply, say) and its problem code
+    # (mail.failures.DeliveryProblem); the API turns the code into a sentence.
     last_error: Mapped[str | None] = mapped_column(String(500))
+    last_error_code: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
