@@ -34,6 +34,25 @@ class AssignmentView:
     provider_type: ProviderTypeView
 
 
+class DeliveryState(enum.StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+@dataclass(slots=True)
+class DeliveryView:
+    """Delivery of one queued email; `problem` and `detail` describe the newest failure."""
+
+    state: DeliveryState
+    queued_at: datetime
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    problem: str | None
+    detail: str | None
+
+
 @dataclass(slots=True)
 class RelayView:
     status: RelayStatus
@@ -41,6 +60,27 @@ class RelayView:
     invited_at: datetime | None
     expires_at: datetime | None
     registered_at: datetime | None
+    delivery: DeliveryView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedEmail:
+    """An outbox row claimed for sending, with the sender and recipient names it needs."""
+
+    id: int
+    tenant_id: int
+    contact_id: int | None
+    message_id: str
+    recipient: str
+    recipient_name: str | None
+    language: str
+    subject: str
+    body_text: str
+    body_html: str
+    created_at: datetime
+    attempts: int
+    sender_name: str
+    reply_to: str | None
 
 
 @dataclass(slots=True)
