@@ -16,6 +16,7 @@ from relay_graph.db.engine import create_engine, create_session_factory
 from relay_graph.flags.port import FeatureFlags
 from relay_graph.flags.unleash import UnleashFlags
 from relay_graph.services.invitation_email import InvitationSettings
+from relay_graph.services.outbox_worker import OutboxWorker, create_outbox_worker
 from relay_graph.services.unit_of_work import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,27 @@ def default_flags(settings: Settings) -> FeatureFlags:
         startup_timeout=settings.unleash_timeout,
         cache_dir=settings.unleash_cache_dir,
     )
+
+
+@asynccontextmanager
+async def outbox_worker(settings: Settings) -> AsyncIterator[OutboxWorker | None]:
+    """Run the outbox worker beside the server unless RELAY_OUTBOX_WORKER is false.
+
+    It gets an engine of its own, so its polling never takes a connection a request needs.
+    """
+    if not settings.outbox_worker:
+        yield None
+        return
+    engine = create_engine(settings.database_url)
+    try:
+        worker = create_outbox_worker(settings, UnitOfWorkFactory(create_session_factory(engine)))
+        worker.start()
+        try:
+            yield worker
+        finally:
+            await worker.stop()
+    finally:
+        await engine.dispose()
 
 
 def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None = None) -> Starlette:
@@ -61,10 +83,14 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
         app.state.invitation_settings = InvitationSettings(
             registration_url=settings.registration_url,
             default_code_ttl_days=settings.code_ttl_days,
+            # Message-IDs name the sender's domain, as RFC 5322 recommends.
+            mail_domain=settings.mail_from.rpartition("@")[2] or "relay-graph.invalid",
         )
         logger.info("relay-graph started", extra={"database": engine.url.render_as_string()})
         try:
-            yield
+            async with outbox_worker(settings) as worker:
+                app.state.outbox_worker = worker
+                yield
         finally:
             await feature_flags.stop()
             await engine.dispose()

@@ -76,6 +76,38 @@ def seed_demo(settings: Settings) -> None:
         click.echo("demo tenants exist already; nothing changed", err=True)
 
 
+@main.command(
+    "outbox-worker",
+    help="Deliver queued emails until SIGINT or SIGTERM; run it with RELAY_OUTBOX_WORKER=false "
+    "servers, or beside them.",
+)
+@click.option("--once", is_flag=True, help="Deliver what is due now, print the totals and exit.")
+@click.pass_obj
+def outbox_worker(settings: Settings, once: bool) -> None:
+    import signal
+
+    from relay_graph.services.outbox_worker import create_outbox_worker
+
+    async def work(uow: UnitOfWorkFactory) -> None:
+        worker = create_outbox_worker(settings, uow)
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, worker.request_stop)
+        if once:
+            totals = await worker.drain()
+            click.echo(
+                f"sent {totals.sent}, retry later {totals.retried}, failed {totals.failed}",
+                err=True,
+            )
+        else:
+            await worker.run()
+
+    try:
+        run_with_database(settings, work)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @main.command("export-schema", help="Print the GraphQL schema (SDL), or write it to a file.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write instead of standard output.")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from relay_graph.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Language, is_language
@@ -69,6 +69,62 @@ class Settings(BaseSettings):
     )
     code_ttl_days: int = Field(
         14, ge=1, le=365, description="Days a provider code stays valid unless a tenant sets it."
+    )
+    outbox_worker: bool = Field(
+        True,
+        description=(
+            "Deliver queued emails from inside the server; false leaves it to separate "
+            "`relay-graph outbox-worker` processes."
+        ),
+    )
+    outbox_poll_interval: float = Field(
+        2.0, gt=0, description="Seconds an idle outbox worker waits before it looks again."
+    )
+    outbox_batch_size: int = Field(
+        50, ge=1, le=1000, description="Emails a worker claims and sends per round."
+    )
+    mail_connections: int = Field(
+        4, ge=1, le=32,
+        description="SMTP connections (or file writes) one worker uses at once for a batch.",
+    )
+    outbox_lease_seconds: int = Field(
+        600,
+        ge=30,
+        description=(
+            "Seconds a claimed batch stays reserved for its worker; after that another "
+            "worker may send it again, so it must exceed the time one batch takes."
+        ),
+    )
+    mail_transport: Literal["smtp", "file"] = Field(
+        "file",
+        description="How emails leave: smtp sends them, file writes one .eml file each.",
+    )
+    mail_dir: Path = Field(
+        Path("var/mail"), description="Folder of the file transport's .eml files."
+    )
+    mail_from: str = Field(
+        "relay@relay.example",
+        description="Sender address of every email; the tenant's name is its display name.",
+    )
+    mail_max_attempts: int = Field(
+        8, ge=1, description="Attempts at a temporary failure before an email is FAILED."
+    )
+    mail_retry_base_seconds: float = Field(
+        60.0, gt=0, description="Delay before the first retry; it doubles with each attempt."
+    )
+    mail_retry_max_seconds: float = Field(
+        3600.0, gt=0, description="Longest delay between two attempts, in seconds."
+    )
+    smtp_host: str = Field("localhost", description="SMTP server of the smtp transport.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="TCP port of the SMTP server.")
+    smtp_username: str | None = Field(None, description="SMTP login; unset sends without AUTH.")
+    smtp_password: SecretStr | None = Field(None, description="Password of the SMTP login.")
+    smtp_tls: Literal["none", "starttls", "ssl"] = Field(
+        "starttls",
+        description="none (plain text), starttls (upgrade after connecting) or ssl (TLS at once).",
+    )
+    smtp_timeout: float = Field(
+        30.0, gt=0, description="Seconds to wait for the SMTP server at each step."
     )
     max_query_depth: int = Field(10, ge=1, description="Deepest nesting a query may have.")
     max_aliases: int = Field(30, ge=1, description="Most aliases one query may use.")
