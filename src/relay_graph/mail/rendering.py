@@ -4,10 +4,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from relay_graph.i18n import Language
+
+# Tenants are German property managers, so expiry times are shown in German time.
+EMAIL_TIME_ZONE = ZoneInfo("Europe/Berlin")
+ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+# Salutations that can stand before a name in a German greeting ("Guten Tag Frau …").
+GERMAN_SALUTATIONS = {"frau": "Frau", "herr": "Herr"}
 
 
 @dataclass(frozen=True)
@@ -57,13 +67,31 @@ def registration_link(base_url: str, code: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def format_date(value: datetime, language: Language) -> str:
-    return value.strftime("%d.%m.%Y") if language == "de" else value.strftime("%Y-%m-%d")
+def format_expiry(value: datetime, language: Language) -> str:
+    """Format a code's expiry in German time: 18.12.2026, 14:32 or 18 December 2026, 14:32."""
+    local = value.astimezone(EMAIL_TIME_ZONE)
+    if language == "de":
+        return f"{local:%d.%m.%Y, %H:%M}"
+    return f"{local.day} {ENGLISH_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
+def greeting_name(details: InvitationDetails, language: Language) -> str | None:
+    """Name for the greeting line; None when only the email address is known."""
+    if "@" in details.contact_name:
+        return None
+    salutation = GERMAN_SALUTATIONS.get((details.salutation or "").strip().lower())
+    if language == "de" and salutation:
+        return f"{salutation} {details.contact_name}"
+    return details.contact_name
 
 
 def render_invitation(details: InvitationDetails, language: Language) -> RenderedEmail:
     env = environment()
-    values = {"invitation": details, "expires_on": format_date(details.expires_at, language)}
+    values = {
+        "invitation": details,
+        "expires_at": format_expiry(details.expires_at, language),
+        "greeting_name": greeting_name(details, language),
+    }
     subject = env.get_template(f"{language}/invitation_subject.txt").render(values).strip()
     return RenderedEmail(
         subject=subject,
