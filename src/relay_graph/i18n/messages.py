@@ -31,6 +31,32 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "de": "Der Dienstleister ist bereits bei Relay registriert und braucht keinen Code mehr.",
         "en": "The provider is already registered on Relay and needs no further code.",
     },
+    "NO_LIVE_CODE": {
+        "de": "Der Kontakt hat keinen gültigen Dienstleistercode, der erneut gesendet werden "
+        "könnte. Erstellen Sie zuerst einen neuen Code.",
+        "en": "The contact has no live provider code to send again. Create a new code first.",
+    },
+    "INVALID_SENDER_NAME": {
+        "de": "Der Absendername darf höchstens {max_length} Zeichen lang sein und keine "
+        "Zeilenumbrüche oder Steuerzeichen enthalten.",
+        "en": "The sender name may have at most {max_length} characters and no line breaks "
+        "or control characters.",
+    },
+    "INVALID_REPLY_TO": {
+        "de": "Die Antwortadresse {value} ist keine gültige E-Mail-Adresse. Korrigieren Sie sie "
+        "oder lassen Sie das Feld leer.",
+        "en": "The reply-to address {value} is not a valid email address. Correct it or leave "
+        "the field empty.",
+    },
+    "INVALID_CODE_VALIDITY": {
+        "de": "Die Gültigkeit eines Codes muss zwischen {min_days} und {max_days} Tagen liegen, "
+        "nicht bei {value}.",
+        "en": "A code's validity must be between {min_days} and {max_days} days, not {value}.",
+    },
+    "INVALID_LANGUAGE": {
+        "de": "Die Sprache {value} wird nicht unterstützt. Wählen Sie de oder en.",
+        "en": "The language {value} is not supported. Choose de or en.",
+    },
     "FEATURE_DISABLED": {
         "de": "„Alle zu Relay einladen“ ist für Ihre Hausverwaltung noch nicht freigeschaltet. "
         "Laden Sie Dienstleister einzeln ein.",
@@ -102,6 +128,54 @@ ENTITY_NAMES: dict[str, dict[Language, str]] = {
     "ProviderType": {"de": "Dienstleistertyp", "en": "Provider type"},
     "Property": {"de": "Liegenschaft", "en": "Property"},
 }
+
+# Delivery problems for a person, keyed by the codes of relay_graph.mail.failures.DeliveryProblem.
+DELIVERY_PROBLEMS: dict[str, dict[Language, str]] = {
+    "RECIPIENT_REJECTED": {"de": "Empfänger abgelehnt", "en": "Recipient rejected"},
+    "INVALID_RECIPIENT": {"de": "Empfängeradresse ungültig", "en": "Recipient address invalid"},
+    "SMTPUTF8_UNSUPPORTED": {
+        "de": "Der Mailserver nimmt keine Adressen mit Umlauten an (SMTPUTF8)",
+        "en": "The mail server accepts no addresses with non-ASCII characters (SMTPUTF8)",
+    },
+    "MESSAGE_REJECTED": {
+        "de": "Nachricht vom Mailserver abgelehnt", "en": "Message rejected by the mail server"
+    },
+    "SENDER_REJECTED": {
+        "de": "Absenderadresse vom Mailserver abgelehnt",
+        "en": "Sender address rejected by the mail server",
+    },
+    "SERVER_UNREACHABLE": {"de": "Mailserver nicht erreichbar", "en": "Mail server unreachable"},
+    "CONNECTION_LOST": {
+        "de": "Verbindung zum Mailserver abgebrochen", "en": "Connection to the mail server lost"
+    },
+    "AUTHENTICATION_FAILED": {
+        "de": "Anmeldung am Mailserver fehlgeschlagen", "en": "Login to the mail server failed"
+    },
+    "TLS_FAILED": {
+        "de": "Verschlüsselte Verbindung zum Mailserver fehlgeschlagen",
+        "en": "Encrypted connection to the mail server failed",
+    },
+    "SERVER_ERROR": {"de": "Fehler des Mailservers", "en": "Mail server error"},
+    "WRITE_FAILED": {
+        "de": "E-Mail-Datei konnte nicht geschrieben werden",
+        "en": "Email file could not be written",
+    },
+    "INTERNAL_ERROR": {"de": "Interner Fehler beim Versand", "en": "Internal error while sending"},
+}
+UNKNOWN_DELIVERY_PROBLEM: dict[Language, str] = {
+    "de": "Zustellung fehlgeschlagen", "en": "Delivery failed"
+}
+ATTEMPTS_NOTE: dict[Language, str] = {"de": "{count} Versuche", "en": "{count} attempts"}
+
+
+def delivery_reason(problem: str, detail: str | None, attempts: int, language: Language) -> str:
+    """Explain a failed delivery in one line: Empfänger abgelehnt: 550 mailbox unavailable."""
+    text = DELIVERY_PROBLEMS.get(problem, UNKNOWN_DELIVERY_PROBLEM)[language]
+    if detail:
+        text = f"{text}: {detail}"
+    if attempts > 1:
+        text = f"{text} ({ATTEMPTS_NOTE[language].format(count=attempts)})"
+    return text
 
 
 def translate(code: str, language: Language, /, **params: Any) -> str:

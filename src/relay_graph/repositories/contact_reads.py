@@ -10,9 +10,19 @@ from typing import Any
 from sqlalchemy import Select, String, exists, func, literal, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from relay_graph.db.models import Assignment, Contact, Property, ProviderCode, ProviderType
+from relay_graph.db.models import (
+    OUTBOX_FAILED,
+    OUTBOX_SENT,
+    Assignment,
+    Contact,
+    EmailOutbox,
+    Property,
+    ProviderCode,
+    ProviderType,
+)
 from relay_graph.domain.categories import RelayCategory
 from relay_graph.domain.pagination import Page, PageRequest
 from relay_graph.domain.read_models import (
@@ -21,6 +31,8 @@ from relay_graph.domain.read_models import (
     ContactOrder,
     ContactSortField,
     ContactView,
+    DeliveryState,
+    DeliveryView,
     PropertyView,
     ProviderTypeView,
     RelayView,
@@ -48,7 +60,46 @@ CONTACT_COLUMNS = (
     ProviderCode.code,
     ProviderCode.created_at,
     ProviderCode.expires_at,
+    EmailOutbox.status.label("delivery_status"),
+    EmailOutbox.created_at.label("delivery_queued_at"),
+    EmailOutbox.attempts.label("delivery_attempts"),
+    EmailOutbox.next_attempt_at.label("delivery_next_attempt_at"),
+    EmailOutbox.sent_at.label("delivery_sent_at"),
+    EmailOutbox.last_error_code.label("delivery_problem"),
+    EmailOutbox.last_error.label("delivery_detail"),
 )
+
+DELIVERY_STATES = {OUTBOX_SENT: DeliveryState.SENT, OUTBOX_FAILED: DeliveryState.FAILED}
+
+
+def newest_email_of_code() -> ColumnElement[bool]:
+    """Join condition for the newest outbox row of the joined provider code.
+
+    Only invitations name a provider code, so this is the newest invitation email.
+    """
+    other = aliased(EmailOutbox)
+    newest_id = (
+        select(func.max(other.id))
+        .where(other.provider_code_id == ProviderCode.id)
+        .correlate(ProviderCode)
+        .scalar_subquery()
+    )
+    return EmailOutbox.id == newest_id
+
+
+def delivery_view_from_row(row: Row[Any]) -> DeliveryView | None:
+    if row.delivery_status is None:
+        return None
+    state = DELIVERY_STATES.get(row.delivery_status, DeliveryState.QUEUED)
+    return DeliveryView(
+        state=state,
+        queued_at=row.delivery_queued_at,
+        attempts=row.delivery_attempts,
+        next_attempt_at=row.delivery_next_attempt_at if state is DeliveryState.QUEUED else None,
+        sent_at=row.delivery_sent_at,
+        problem=row.delivery_problem,
+        detail=row.delivery_detail,
+    )
 
 
 def sort_key(order: ContactOrder) -> list[ColumnElement[Any]]:
@@ -76,6 +127,7 @@ def contact_view_from_row(row: Row[Any], status: str) -> ContactView:
             invited_at=row.created_at,
             expires_at=row.expires_at,
             registered_at=row.registered_at,
+            delivery=delivery_view_from_row(row),
         )
     return ContactView(
         id=row.id,
@@ -150,8 +202,10 @@ def filter_conditions(
 
 def base_select(now: datetime, *extra: ColumnElement[Any]) -> Select[Any]:
     status = relay_status_expression(now).label("relay_status")
-    return select(*CONTACT_COLUMNS, status, *extra).outerjoin(
-        ProviderCode, active_code_join_condition()
+    return (
+        select(*CONTACT_COLUMNS, status, *extra)
+        .outerjoin(ProviderCode, active_code_join_condition())
+        .outerjoin(EmailOutbox, newest_email_of_code())
     )
 
 

@@ -34,6 +34,23 @@ class UserErrorCode(enum.Enum):
     ALREADY_REGISTERED = strawberry.enum_value(
         "ALREADY_REGISTERED", description="The provider has already registered on Relay."
     )
+    NO_LIVE_CODE = strawberry.enum_value(
+        "NO_LIVE_CODE",
+        description="The contact has no live provider code; create one with createProviderCode.",
+    )
+    INVALID_SENDER_NAME = strawberry.enum_value(
+        "INVALID_SENDER_NAME",
+        description="The sender name is too long or contains line breaks or control characters.",
+    )
+    INVALID_REPLY_TO = strawberry.enum_value(
+        "INVALID_REPLY_TO", description="The reply-to address is not a valid email address."
+    )
+    INVALID_CODE_VALIDITY = strawberry.enum_value(
+        "INVALID_CODE_VALIDITY", description="The code validity is outside 1 to 365 days."
+    )
+    INVALID_LANGUAGE = strawberry.enum_value(
+        "INVALID_LANGUAGE", description="The language is not one of de and en."
+    )
     FEATURE_DISABLED = strawberry.enum_value(
         "FEATURE_DISABLED", description="The beta feature is not enabled for your tenant."
     )

@@ -21,8 +21,10 @@ from relay_graph.api.graphql.mutations.create_provider_code import create_provid
 from relay_graph.api.graphql.mutations.invite_all_providers import invite_all_providers_field
 from relay_graph.api.graphql.mutations.link_type_category import link_type_category_field
 from relay_graph.api.graphql.mutations.redeem_provider_code import redeem_provider_code_field
+from relay_graph.api.graphql.mutations.resend_invitation import resend_invitation_field
 from relay_graph.api.graphql.mutations.set_contact_category import set_contact_category_field
 from relay_graph.api.graphql.mutations.set_responsibilities import set_responsibilities_field
+from relay_graph.api.graphql.mutations.update_relay_settings import update_relay_settings_field
 from relay_graph.api.graphql.mutations.upsert_contacts import upsert_contacts_field
 from relay_graph.api.graphql.mutations.upsert_properties import upsert_properties_field
 from relay_graph.api.graphql.queries.catalog import (
@@ -66,6 +68,8 @@ class Mutation:
     create_provider_code = create_provider_code_field
     invite_all_providers = invite_all_providers_field
     redeem_provider_code = redeem_provider_code_field
+    resend_invitation = resend_invitation_field
+    update_relay_settings = update_relay_settings_field
     upsert_contacts = upsert_contacts_field
     upsert_properties = upsert_properties_field
     set_responsibilities = set_responsibilities_field

@@ -6,6 +6,7 @@ from typing import Any
 import strawberry
 
 from relay_graph.api.graphql.ids import to_global_id
+from relay_graph.api.graphql.types.email_delivery import EmailDelivery
 from relay_graph.api.graphql.types.enums import RelayCategory, RelayStatus
 from relay_graph.api.graphql.types.node import Node
 from relay_graph.api.graphql.types.property import Property
@@ -31,6 +32,13 @@ class RelayInfo:
     )
     registered_at: datetime | None = strawberry.field(
         description="When the provider registered on Relay."
+    )
+    delivery: EmailDelivery | None = strawberry.field(
+        description=(
+            "Delivery of the newest invitation email for the current provider code, which "
+            "resendInvitation replaces by queuing a newer one. Null when there is no current "
+            "code or no email for it; shown to viewers too."
+        )
     )
 
 

@@ -10,12 +10,14 @@ from relay_graph.api.graphql.errors import client_errors, query_error
 from relay_graph.api.graphql.ids import from_global_id
 from relay_graph.api.graphql.selection import selects_any
 from relay_graph.api.graphql.types.contact import Contact
+from relay_graph.api.graphql.types.email_delivery import EmailDeliveryState
 from relay_graph.api.graphql.types.enums import InviteSkipReason, Language, RelayStatus
 from relay_graph.api.graphql.types.pagination import Connection, to_connection
 from relay_graph.api.graphql.types.provider_type import ProviderType
 from relay_graph.domain.errors import DomainError, ErrorCode
 from relay_graph.domain.status import InviteSkipReason as DomainSkipReason
 from relay_graph.services import queries, relay_settings
+from relay_graph.services.outbox_counts import outbox_counts
 from relay_graph.services.invitations import invite_all_enabled
 
 
@@ -23,6 +25,12 @@ from relay_graph.services.invitations import invite_all_enabled
 class RelayStatusCount:
     status: RelayStatus = strawberry.field(description="The status.")
     count: int = strawberry.field(description="Number of contacts (archived ones excluded).")
+
+
+@strawberry.type(description="Number of emails in one delivery state.")
+class EmailDeliveryCount:
+    state: EmailDeliveryState = strawberry.field(description="The delivery state.")
+    count: int = strawberry.field(description="Number of your tenant's emails in it.")
 
 
 @strawberry.type(description="Number of providers left out for one reason.")
@@ -140,6 +148,16 @@ class RelaySettings:
         context = info.context
         counts = await queries.relay_status_counts(context.uow, context.actor, context.now)
         return [RelayStatusCount(status=RelayStatus(key.value), count=value) for key, value in counts.items()]
+
+    @strawberry.field(
+        description="Number of your tenant's emails per delivery state, every state listed."
+    )
+    async def outbox_counts(self, info: Info) -> list[EmailDeliveryCount]:
+        counts = await outbox_counts(info.context.uow, info.context.actor)
+        return [
+            EmailDeliveryCount(state=EmailDeliveryState(state.value), count=count)
+            for state, count in counts.items()
+        ]
 
     @strawberry.field(description="Who inviting all providers would invite now, and who not.")
     async def invite_preview(self, info: Info) -> InvitePreview:
