@@ -49,61 +49,69 @@ class EngineResult:
         return next((r.requests_per_second for r in self.reads if r.target == target), None)
 
 
-@dataclass(frozen=True)
-class Seeded:
-    timed_invites: list[SeededTenant]
-    traced_invite: SeededTenant
-    directory: SeededTenant
-
-
-async def seed(url: str, invite_contacts: int, link_contacts: int, invite_runs: int) -> Seeded:
+async def seed_invites(url: str, contacts: int, runs: int) -> list[SeededTenant]:
+    """Seed one invite-all tenant per timed run plus one for the memory trace."""
     engine = create_engine(url)
     try:
-        invites = [
-            await seed_invite_tenant(engine, f"bench-invite-{number}", invite_contacts)
-            for number in range(invite_runs + 1)
+        tenants = [
+            await seed_invite_tenant(engine, f"bench-invite-{number}", contacts)
+            for number in range(runs + 1)
         ]
-        directory = await seed_directory_tenant(engine, "bench-directory", link_contacts)
         await settle(engine)
     finally:
         await engine.dispose()
-    return Seeded(invites[:-1], invites[-1], directory)
+    return tenants
 
 
-async def bench_writes(
-    url: str, seeded: Seeded, invite_contacts: int, link_contacts: int, link_runs: int
-) -> tuple[InviteResult, LinkResult]:
-    slugs = {tenant.slug for tenant in [*seeded.timed_invites, seeded.traced_invite]}
-    async with app_client(url, slugs) as client:
-        invite = await bench_invite_all(
-            client, seeded.timed_invites, seeded.traced_invite, invite_contacts
-        )
-        link = await bench_link_type_category(client, seeded.directory, link_contacts, link_runs)
-    return invite, link
+async def seed_directory(url: str, contacts: int) -> SeededTenant:
+    engine = create_engine(url)
+    try:
+        tenant = await seed_directory_tenant(engine, "bench-directory", contacts)
+        await settle(engine)
+    finally:
+        await engine.dispose()
+    return tenant
+
+
+async def run_invites(url: str, tenants: list[SeededTenant], contacts: int) -> InviteResult:
+    async with app_client(url, {tenant.slug for tenant in tenants}) as client:
+        return await bench_invite_all(client, tenants[:-1], tenants[-1], contacts)
+
+
+async def run_links(url: str, tenant: SeededTenant, contacts: int, runs: int) -> LinkResult:
+    async with app_client(url, set()) as client:
+        return await bench_link_type_category(client, tenant, contacts, runs)
 
 
 def run_engine(
     engine_name: str, arguments: argparse.Namespace, log_directory: Path
 ) -> EngineResult:
+    """Benchmark one engine on a fresh database.
+
+    The invite-all runs come first, while provider_code is still empty, as on a new
+    deployment. The directory tenant for linkTypeCategory and the reads is seeded after.
+    """
     print(f"== {engine_name}", flush=True)
+    log_to_file(log_directory / f"app-{engine_name}.log")
     with fresh_database(engine_name, arguments.postgres_url) as url:
         started = time.perf_counter()
-        seeded = asyncio.run(
-            seed(url, arguments.invite_contacts, arguments.link_contacts, arguments.invite_runs)
+        invite_tenants = asyncio.run(
+            seed_invites(url, arguments.invite_contacts, arguments.invite_runs)
         )
         seed_seconds = time.perf_counter() - started
-        print(f"seeded in {seed_seconds:.1f} s", flush=True)
+        invite = asyncio.run(run_invites(url, invite_tenants, arguments.invite_contacts))
 
-        log_to_file(log_directory / f"app-{engine_name}.log")
-        invite, link = asyncio.run(
-            bench_writes(
-                url, seeded, arguments.invite_contacts, arguments.link_contacts, arguments.link_runs
-            )
-        )
+        started = time.perf_counter()
+        directory = asyncio.run(seed_directory(url, arguments.link_contacts))
+        seed_seconds += time.perf_counter() - started
+        print(f"seeded in {seed_seconds:.1f} s", flush=True)
+        link = asyncio.run(run_links(url, directory, arguments.link_contacts, arguments.link_runs))
         print_write_results(invite, link)
 
-        load = LoadSettings(seconds=arguments.read_seconds)
-        reads = bench_contacts_read(engine_name, url, seeded.directory, load)
+        reads: list[LoadResult] = []
+        if not arguments.skip_reads:
+            load = LoadSettings(seconds=arguments.read_seconds)
+            reads = bench_contacts_read(engine_name, url, directory, load)
         for result in reads:
             print(
                 f"contacts read, {result.target}: {result.requests_per_second:.1f} req/s "
@@ -138,8 +146,7 @@ def summary_lines(results: list[EngineResult]) -> list[str]:
         f"link-type-category: {results[0].link.contacts} contacts in {links} "
         f"(median; target {LINK_TARGET_S:g} s)",
     ]
-    for result in results:
-        lines.append(read_line(result))
+    lines.extend(read_line(result) for result in results if result.reads)
     return lines
 
 
@@ -194,6 +201,7 @@ def parse_arguments() -> argparse.Namespace:
         default=15,
         help="Length of each wrk run in seconds, after a 3-second warm-up.",
     )
+    parser.add_argument("--skip-reads", action="store_true", help="Run only the write benchmarks.")
     parser.add_argument(
         "--output",
         type=Path,
