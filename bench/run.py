@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,6 +124,15 @@ def run_engine(
     return EngineResult(engine_name, seed_seconds, invite, link, reads)
 
 
+def run_engine_in_child(
+    engine_name: str, arguments: argparse.Namespace, log_directory: Path
+) -> EngineResult:
+    """Run one engine's benchmarks in a new process, so its maxrss starts from scratch."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(run_engine, engine_name, arguments, log_directory).result()
+
+
 def print_write_results(invite: InviteResult, link: LinkResult) -> None:
     runs = ", ".join(f"{run.seconds:.2f} s (CPU {run.cpu_seconds:.2f} s)" for run in invite.runs)
     print(f"inviteAllProviders, {invite.contacts} contacts: {runs}", flush=True)
@@ -220,7 +231,7 @@ def main() -> None:
     print(json.dumps(description, indent=2), flush=True)
 
     with tempfile.TemporaryDirectory(prefix="relay-bench-logs-") as logs:
-        results = [run_engine(name, arguments, Path(logs)) for name in engines]
+        results = [run_engine_in_child(name, arguments, Path(logs)) for name in engines]
 
     description["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     output = arguments.output or Path("var/bench") / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
