@@ -449,6 +449,31 @@ async def queue_rows(factory: Factory, tenant: Any, count: int) -> list[str]:
     return [row["message_id"] for row in rows]
 
 
+async def drain_together(
+    database_url: str, port: int, clock: Clock, *, workers: int, batch_size: int
+) -> list[int]:
+    """Let several dispatchers, each with its own engine, drain the outbox at once."""
+    engines = [create_engine(database_url) for _ in range(workers)]
+    dispatchers = [
+        make_dispatcher(
+            UnitOfWorkFactory(create_session_factory(engine)), port, clock, batch_size=batch_size
+        )
+        for engine in engines
+    ]
+
+    async def drain(dispatcher: OutboxDispatcher) -> int:
+        claimed = 0
+        while (report := await dispatcher.deliver_due()).claimed:
+            claimed += report.claimed
+        return claimed
+
+    try:
+        return list(await asyncio.gather(*(drain(item) for item in dispatchers)))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
 async def test_two_workers_send_each_email_once(
     engine_name: str, demo: Any, factory: Factory, smtp: SmtpServer, database_url: str,
     clock: Clock,
@@ -456,23 +481,8 @@ async def test_two_workers_send_each_email_once(
     if engine_name != "postgres":
         pytest.skip("SKIP LOCKED claims need PostgreSQL; SQLite serializes all writers anyway")
     message_ids = await queue_rows(factory, demo.tenant, 1000)
-    engines = [create_engine(database_url) for _ in range(2)]
-    workers = [
-        make_dispatcher(UnitOfWorkFactory(create_session_factory(engine)), smtp.port, clock)
-        for engine in engines
-    ]
 
-    async def drain(worker: OutboxDispatcher) -> int:
-        claimed = 0
-        while (report := await worker.deliver_due()).claimed:
-            claimed += report.claimed
-        return claimed
-
-    try:
-        claims = await asyncio.gather(*(drain(worker) for worker in workers))
-    finally:
-        for engine in engines:
-            await engine.dispose()
+    claims = await drain_together(database_url, smtp.port, clock, workers=2, batch_size=50)
 
     sent = Counter(item.message["Message-ID"] for item in smtp.handler.messages)
     assert [message_id for message_id, times in sent.items() if times > 1] == []
@@ -480,6 +490,21 @@ async def test_two_workers_send_each_email_once(
     assert sum(claims) == 1000
     assert min(claims) > 0, claims
     assert {row.status for row in await outbox(factory)} == {OUTBOX_SENT}
+
+
+async def test_second_worker_beside_server_sends_nothing_twice(
+    demo: Any, factory: Factory, smtp: SmtpServer, database_url: str, clock: Clock,
+) -> None:
+    # On SQLite this is a CLI worker beside the one in the server: the write lock of each
+    # claim keeps their batches apart.
+    message_ids = await queue_rows(factory, demo.tenant, 120)
+
+    claims = await drain_together(database_url, smtp.port, clock, workers=2, batch_size=10)
+
+    sent = Counter(item.message["Message-ID"] for item in smtp.handler.messages)
+    assert [message_id for message_id, times in sent.items() if times > 1] == []
+    assert set(message_ids) - set(sent) == set()
+    assert sum(claims) == 120
 
 
 async def test_server_worker_delivers_in_the_background(

@@ -89,6 +89,7 @@ async def resend_invitation(
         if not contact.email_valid:
             raise DomainError(ErrorCode.INVALID_EMAIL, ("contactId",), {"email": contact.email})
 
+        # TODO: nothing limits how often an admin resends; each call queues one more email.
         row = resent_outbox_row(tenant, recipient_of(contact), code, settings, now)
         await uow.outbox.add_many([row])
         await uow.commit()

@@ -177,6 +177,8 @@ class OutboxDispatcher:
             failure = DeliveryError(DeliveryProblem.INTERNAL_ERROR, type(error).__name__)
             outcome.failures.append(self._failed(email, failure))
             return
+        # TODO: SENT means the first server accepted the email. Bounces that arrive later at
+        # RELAY_MAIL_FROM are not read, so a rejection after acceptance never shows as FAILED.
         outcome.sent.append((email.id, self._clock()))
 
     def _failed(self, email: QueuedEmail, error: DeliveryError) -> FailedAttempt:
