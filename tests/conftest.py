@@ -60,8 +60,15 @@ def flags() -> InMemoryFlags:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, registration_url="https://relay.example/registrieren")
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # The in-server outbox worker stays off so tests see queued emails as PENDING;
+    # mail delivery tests start it themselves.
+    return Settings(
+        database_url=database_url,
+        registration_url="https://relay.example/registrieren",
+        outbox_worker=False,
+        mail_dir=tmp_path / "mail",
+    )
 
 
 @pytest.fixture

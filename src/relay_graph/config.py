@@ -130,6 +130,13 @@ class Settings(BaseSettings):
     max_aliases: int = Field(30, ge=1, description="Most aliases one query may use.")
     max_tokens: int = Field(5000, ge=1, description="Most lexical tokens one query may have.")
     graphiql: bool = Field(True, description="Serve the GraphiQL explorer on GET /graphql.")
+    language: Language = Field(
+        default_factory=system_language,
+        description=(
+            "Language of command-line output, de or en. Unset: the locale's language "
+            "(LC_ALL, LC_MESSAGES, LANG), else de."
+        ),
+    )
     max_query_cost: int = Field(
         5000, ge=1, description="Maximum computed cost of one operation; see docs/limits.md."
     )
@@ -162,14 +169,6 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
-
-    language: Language = Field(
-        default_factory=system_language,
-        description=(
-            "Language of command-line output, de or en. Unset: the locale's language "
-            "(LC_ALL, LC_MESSAGES, LANG), else de."
-        ),
-    )
 
     @field_validator("language", mode="before")
     @classmethod

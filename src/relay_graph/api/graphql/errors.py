@@ -84,7 +84,6 @@ class UserErrorCode(enum.Enum):
     )
 
 
-
 @strawberry.type(description="An expected failure of a mutation, with a localized message.")
 class UserError:
     field: list[str] | None = strawberry.field(
