@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +17,10 @@ from relay_graph.config import Settings
 from relay_graph.db.engine import create_engine, create_session_factory
 from relay_graph.flags.port import FeatureFlags
 from relay_graph.flags.unleash import UnleashFlags
+from relay_graph.host_lock import HostLock, lock_path
+from relay_graph.logging_setup import configure_logging
 from relay_graph.services.invitation_email import InvitationSettings
-from relay_graph.services.outbox_worker import OutboxWorker, create_outbox_worker
+from relay_graph.services.outbox_worker import create_outbox_worker
 from relay_graph.services.unit_of_work import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -36,24 +40,47 @@ def default_flags(settings: Settings) -> FeatureFlags:
 
 
 @asynccontextmanager
-async def outbox_worker(settings: Settings) -> AsyncIterator[OutboxWorker | None]:
+async def outbox_worker(settings: Settings) -> AsyncIterator[None]:
     """Run the outbox worker beside the server unless RELAY_OUTBOX_WORKER is false.
 
-    It gets an engine of its own, so its polling never takes a connection a request needs.
+    With several server processes on one host, only the one holding the host lock runs
+    it; the others wait in the background and take over if that process ends. The
+    worker gets an engine of its own, so its polling never takes a connection a
+    request needs.
     """
     if not settings.outbox_worker:
-        yield None
+        yield
         return
-    engine = create_engine(settings.database_url)
+    lock = HostLock(lock_path("outbox-worker", settings.database_url))
+    runner = asyncio.create_task(_run_outbox_worker(settings, lock), name="outbox-worker-host")
     try:
-        worker = create_outbox_worker(settings, UnitOfWorkFactory(create_session_factory(engine)))
-        worker.start()
-        try:
-            yield worker
-        finally:
-            await worker.stop()
+        yield
     finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        lock.release()
+
+
+async def _run_outbox_worker(settings: Settings, lock: HostLock) -> None:
+    await lock.acquire(retry_interval=max(settings.outbox_poll_interval, 1.0))
+    engine = create_engine(settings.database_url)
+    worker = create_outbox_worker(settings, UnitOfWorkFactory(create_session_factory(engine)))
+    worker.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        # Shielded, so a cancelled lifespan still lets the last round record its outcome.
+        await asyncio.shield(worker.stop())
         await engine.dispose()
+
+
+def pool_options(settings: Settings) -> dict[str, int]:
+    """Give each server process its share of RELAY_DB_POOL_SIZE connections."""
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    share = max(2, settings.db_pool_size // settings.worker_count)
+    return {"pool_size": share, "max_overflow": share}
 
 
 def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None = None) -> Starlette:
@@ -74,7 +101,7 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **pool_options(settings))
         feature_flags = flags or default_flags(settings)
         await feature_flags.start()
         app.state.engine = engine
@@ -88,8 +115,7 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
         )
         logger.info("relay-graph started", extra={"database": engine.url.render_as_string()})
         try:
-            async with outbox_worker(settings) as worker:
-                app.state.outbox_worker = worker
+            async with outbox_worker(settings):
                 yield
         finally:
             await feature_flags.stop()
@@ -105,3 +131,10 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
         middleware=http_middleware(settings),
         lifespan=lifespan,
     )
+
+
+def create_worker_app() -> Starlette:
+    """Build the app in a process that `relay-graph serve --workers N` started."""
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

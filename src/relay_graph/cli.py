@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -40,19 +41,33 @@ def main(context: click.Context) -> None:
 @main.command(help="Serve the GraphQL API (GraphiQL at /graphql) with uvicorn.")
 @click.option("--host", default=None, help="Interface to bind; default RELAY_HOST (127.0.0.1).")
 @click.option("--port", type=int, default=None, help="TCP port; default RELAY_PORT (8000).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Server processes; default RELAY_WORKERS, else one per CPU.",
+)
 @click.pass_obj
-def serve(settings: Settings, host: str | None, port: int | None) -> None:
+def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     from relay_graph.app import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        proxy_headers=False,
-    )
+    count = workers or settings.worker_count
+    options = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_config": None,
+        "proxy_headers": False,
+    }
+    if count == 1:
+        uvicorn.run(create_app(settings.model_copy(update={"workers": 1})), **options)
+        return
+    # Worker processes import the app factory and read their settings from the
+    # environment; RELAY_WORKERS tells each its share of database connections.
+    os.environ["RELAY_WORKERS"] = str(count)
+    click.echo(f"starting {count} server processes", err=True)
+    uvicorn.run("relay_graph.app:create_worker_app", factory=True, workers=count, **options)
 
 
 @main.command(help="Apply all database migrations (RELAY_DATABASE_URL).")
@@ -195,3 +210,7 @@ def import_command(
         click.echo(format_dry_run_note(settings.language))
     if run.unreadable:
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Interface the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port of the server.")
+    workers: int | None = Field(
+        None, ge=1, description="Server processes for `relay-graph serve`; unset: one per CPU."
+    )
+    db_pool_size: int = Field(
+        10,
+        ge=2,
+        description=(
+            "PostgreSQL connections of all server processes of one host together; each "
+            "process gets its share."
+        ),
+    )
     log_level: str = Field("INFO", description="Level of the application's log.")
     unleash_url: str | None = Field(
         None, description="Unleash API base URL; unset runs offline from the flags file."
@@ -165,6 +176,10 @@ class Settings(BaseSettings):
     hsts_max_age: int = Field(
         0, ge=0, description="Seconds of Strict-Transport-Security; 0 sends no such header."
     )
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
 
     @property
     def cors_origin_list(self) -> list[str]:
