@@ -148,6 +148,8 @@ def relay_graph_target(database_url: str, tenant: SeededTenant) -> Target:
         "RELAY_DATABASE_URL": database_url,
         "RELAY_HOST": "127.0.0.1",
         "RELAY_PORT": str(port),
+        # One process, as the floor and PostGraphile run; serve starts one per CPU by default.
+        "RELAY_WORKERS": "1",
         # No line per request, as for the floor and PostGraphile.
         "RELAY_LOG_LEVEL": "WARNING",
         # The per-token rate limit (10 requests/s by default) would reject the load with 429.
