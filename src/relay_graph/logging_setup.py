@@ -32,3 +32,5 @@ def configure_logging(level: str) -> None:
     root.setLevel(level.upper())
     # The Unleash SDK's scheduler logs every job run at INFO.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic lists each autogenerate plugin it sets up; only its migration steps matter.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
