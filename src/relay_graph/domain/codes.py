@@ -14,7 +14,10 @@ _SEPARATORS = re.compile(r"[\s\-]+")
 
 def generate_provider_code() -> str:
     """Draw a new code (50 bits) from the operating system's cryptographic source."""
-    raw = "".join(secrets.choice(CROCKFORD_ALPHABET) for _ in range(CODE_LENGTH))
+    # One draw of 50 random bits, read as ten 5-bit digits, costs less than ten
+    # separate choices and gives the same uniform distribution.
+    value = secrets.randbits(CODE_LENGTH * 5)
+    raw = "".join(CROCKFORD_ALPHABET[(value >> shift) & 31] for shift in range(0, CODE_LENGTH * 5, 5))
     return format_provider_code(raw)
 
 
