@@ -249,7 +249,10 @@ class ContactReads:
     async def by_ids(self, tenant_id: int, ids: Sequence[int], now: datetime) -> dict[int, ContactView]:
         if not ids:
             return {}
-        statement = base_select(now).where(Contact.tenant_id == tenant_id, Contact.id.in_(ids))
+        # The API treats archived contacts as deleted, as the lists and the mutations do.
+        statement = base_select(now).where(
+            Contact.tenant_id == tenant_id, Contact.id.in_(ids), Contact.archived_at.is_(None)
+        )
         rows = (await self._session.execute(statement)).all()
         return {row.id: contact_view_from_row(row, row.relay_status) for row in rows}
 
