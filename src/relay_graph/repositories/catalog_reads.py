@@ -96,12 +96,15 @@ class CatalogReads:
     def _property_conditions(tenant_id: int, search: str | None) -> list[Any]:
         conditions: list[Any] = [Property.tenant_id == tenant_id]
         if search:
-            pattern = f"%{search.strip()}%"
+            # autoescape makes % and _ in the search text match themselves.
+            term = search.strip()
             conditions.append(
-                Property.name.ilike(pattern)
-                | Property.street.ilike(pattern)
-                | Property.city.ilike(pattern)
-                | func.coalesce(Property.external_id, literal("", String)).ilike(pattern)
+                Property.name.icontains(term, autoescape=True)
+                | Property.street.icontains(term, autoescape=True)
+                | Property.city.icontains(term, autoescape=True)
+                | func.coalesce(Property.external_id, literal("", String)).icontains(
+                    term, autoescape=True
+                )
             )
         return conditions
 
