@@ -8,14 +8,16 @@ from relay_graph.api.graphql.arguments import After, Before, First, Last, page_r
 from relay_graph.api.graphql.context import Info
 from relay_graph.api.graphql.errors import client_errors
 from relay_graph.api.graphql.ids import from_global_id
-from relay_graph.api.graphql.selection import selects_any
+from relay_graph.api.graphql.selection import selects, selects_any
 from relay_graph.api.graphql.types.contact import Contact
 from relay_graph.api.graphql.types.inputs import ContactFilter, ContactOrder
 from relay_graph.api.graphql.types.pagination import Connection, to_connection
+from relay_graph.api.graphql.types.provider_type import held_types, load_contact_counts
 from relay_graph.domain import read_models
 from relay_graph.services import queries
 
 ASSIGNMENT_PATHS = (("nodes", "assignments"), ("edges", "node", "assignments"))
+TYPE_COUNT_PATHS = tuple((*path, "providerType", "contactCount") for path in ASSIGNMENT_PATHS)
 
 
 async def resolve_contacts(
@@ -44,6 +46,8 @@ async def resolve_contacts(
             with_assignments=selects_any(info, *ASSIGNMENT_PATHS),
             with_total=selects_any(info, ("totalCount",)),
         )
+    if selects_any(info, *TYPE_COUNT_PATHS):
+        await load_contact_counts(context, held_types(listing.page.items))
     return to_connection(listing.page, listing.total_count)  # type: ignore[return-value]
 
 
@@ -55,6 +59,8 @@ async def resolve_contact(
     with client_errors(context.language):
         contact_id = from_global_id(id, "Contact", "id")
         found = await queries.contacts_by_ids(context.uow, context.actor, [contact_id], context.now)
+    if selects(info, "assignments", "providerType", "contactCount"):
+        await load_contact_counts(context, held_types(found.values()))
     return found.get(contact_id)  # type: ignore[return-value]
 
 

@@ -8,7 +8,10 @@ import strawberry
 from relay_graph.api.graphql.context import Context, Info
 from relay_graph.api.graphql.errors import ClientError
 from relay_graph.api.graphql.ids import parse_global_id
+from relay_graph.api.graphql.selection import selects
 from relay_graph.api.graphql.types.node import Node
+from relay_graph.api.graphql.types.provider_type import held_types, load_contact_counts
+from relay_graph.domain.read_models import ContactView
 from relay_graph.services import queries
 
 # Default of the setting max_node_ids; the view puts the configured value in request.state.
@@ -36,11 +39,21 @@ async def load_nodes(context: Context, ids: list[str]) -> list[Any]:
     return [None if item is None else found.get(item) for item in parsed]
 
 
+async def count_holders_if_selected(info: Info, found: list[Any]) -> None:
+    """Load `contactCount` of the types that found contacts hold, if the client selects it."""
+    if not selects(info, "assignments", "providerType", "contactCount"):
+        return
+    contacts = [item for item in found if isinstance(item, ContactView)]
+    await load_contact_counts(info.context, held_types(contacts))
+
+
 async def resolve_node(
     info: Info,
     id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of any object.")],  # noqa: A002
 ) -> Node | None:
-    return (await load_nodes(info.context, [id]))[0]  # type: ignore[no-any-return]
+    found = await load_nodes(info.context, [id])
+    await count_holders_if_selected(info, found)
+    return found[0]  # type: ignore[no-any-return]
 
 
 async def resolve_nodes(
@@ -61,7 +74,9 @@ async def resolve_nodes(
             limit="maxNodeIds",
             maximum=limit,
         )
-    return await load_nodes(info.context, list(ids))
+    found = await load_nodes(info.context, list(ids))
+    await count_holders_if_selected(info, found)
+    return found
 
 
 node_field = strawberry.field(

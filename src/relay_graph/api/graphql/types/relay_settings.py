@@ -13,7 +13,11 @@ from relay_graph.api.graphql.types.contact import Contact
 from relay_graph.api.graphql.types.email_delivery import EmailDeliveryState
 from relay_graph.api.graphql.types.enums import InviteSkipReason, Language, RelayStatus
 from relay_graph.api.graphql.types.pagination import Connection, to_connection
-from relay_graph.api.graphql.types.provider_type import ProviderType
+from relay_graph.api.graphql.types.provider_type import (
+    ProviderType,
+    held_types,
+    load_contact_counts,
+)
 from relay_graph.domain.errors import DomainError, ErrorCode
 from relay_graph.domain.status import InviteSkipReason as DomainSkipReason
 from relay_graph.services import queries, relay_settings
@@ -90,6 +94,12 @@ class InvitePreview:
                     info, ("nodes", "assignments"), ("edges", "node", "assignments")
                 ),
             )
+        if selects_any(
+            info,
+            ("nodes", "assignments", "providerType", "contactCount"),
+            ("edges", "node", "assignments", "providerType", "contactCount"),
+        ):
+            await load_contact_counts(context, held_types(listing.page.items))
         return to_connection(listing.page, self.eligible_count)  # type: ignore[return-value]
 
     @strawberry.field(description="Providers it would leave out, with the reason, by name.")
@@ -115,6 +125,17 @@ class InvitePreview:
                     ("edges", "node", "contact", "assignments"),
                 ),
             )
+        if selects_any(
+            info,
+            ("nodes", "contact", "assignments", "providerType", "contactCount"),
+            ("edges", "node", "contact", "assignments", "providerType", "contactCount"),
+            ("nodes", "uncategorisedProviderTypes", "contactCount"),
+            ("edges", "node", "uncategorisedProviderTypes", "contactCount"),
+        ):
+            entries = listing.page.items
+            uncategorised = [item for entry in entries for item in entry.uncategorised_types]
+            held = held_types(entry.contact for entry in entries)
+            await load_contact_counts(context, [*held, *uncategorised])
         counts = {item.reason: item.count for item in self.skipped}
         total = counts.get(reason, 0) if reason else sum(counts.values())
         page = listing.page
