@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, exists, func, literal, or_, select
+from sqlalchemy import Select, String, exists, func, literal_column, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -103,7 +103,12 @@ def delivery_view_from_row(row: Row[Any]) -> DeliveryView | None:
 
 
 def sort_key(order: ContactOrder) -> list[ColumnElement[Any]]:
-    empty = literal("", String)
+    """Build the keyset sort key; it must match the ix_contact_order_* indexes exactly.
+
+    The empty string is written into the SQL instead of being bound, because a database
+    uses an expression index only for the identical expression.
+    """
+    empty = literal_column("''", String)
     if order.field is ContactSortField.COMPANY:
         columns = [func.coalesce(Contact.company, empty), func.coalesce(Contact.last_name, empty)]
     elif order.field is ContactSortField.EXTERNAL_ID:
@@ -229,7 +234,9 @@ class ContactReads:
             statement, key, request, descending=order.direction is SortDirection.DESC
         )
         rows = (await self._session.execute(statement)).all()
-        return build_page(rows, request, len(key), lambda row: contact_view_from_row(row, row.relay_status))
+        return build_page(
+            rows, request, len(key), lambda row: contact_view_from_row(row, row.relay_status)
+        )
 
     async def count(
         self,
@@ -246,7 +253,9 @@ class ContactReads:
         )
         return int((await self._session.execute(statement)).scalar_one())
 
-    async def by_ids(self, tenant_id: int, ids: Sequence[int], now: datetime) -> dict[int, ContactView]:
+    async def by_ids(
+        self, tenant_id: int, ids: Sequence[int], now: datetime
+    ) -> dict[int, ContactView]:
         if not ids:
             return {}
         # The API treats archived contacts as deleted, as the lists and the mutations do.
@@ -298,8 +307,12 @@ class ContactReads:
             prop = properties.get(row.property_id)
             if prop is None:
                 prop = PropertyView(
-                    row.property_id, row.external_id, row.property_name, row.street,
-                    row.postal_code, row.city,
+                    row.property_id,
+                    row.external_id,
+                    row.property_name,
+                    row.street,
+                    row.postal_code,
+                    row.city,
                 )
                 properties[row.property_id] = prop
             provider_type = types.get(row.type_id)

@@ -25,10 +25,16 @@ class RelayInfo:
         )
     )
     invited_at: datetime | None = strawberry.field(
-        description="When the current provider code was created; null like `code`."
+        description=(
+            "When the current provider code was created; null once the provider registered "
+            "or when no code was created."
+        )
     )
     expires_at: datetime | None = strawberry.field(
-        description="When the current provider code expires; null like `code`."
+        description=(
+            "When the current provider code expires; null once the provider registered or "
+            "when no code was created."
+        )
     )
     registered_at: datetime | None = strawberry.field(
         description="When the provider registered on Relay."
