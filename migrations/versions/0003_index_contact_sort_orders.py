@@ -19,7 +19,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.drop_index("ix_contact_tenant_last_name", table_name="contact")
     op.create_index(
         "ix_contact_order_name",
         "contact",
@@ -48,4 +47,3 @@ def downgrade() -> None:
     op.drop_index("ix_contact_order_external_id", table_name="contact")
     op.drop_index("ix_contact_order_company", table_name="contact")
     op.drop_index("ix_contact_order_name", table_name="contact")
-    op.create_index("ix_contact_tenant_last_name", "contact", ["tenant_id", "last_name", "id"])

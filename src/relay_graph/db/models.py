@@ -72,6 +72,9 @@ class Contact(Base):
     __tablename__ = "contact"
     __table_args__ = (
         UniqueConstraint("tenant_id", "external_id"),
+        # Serves lookups and orderings by the plain last name, as other SQL clients of
+        # the database (reports, PostGraphile in the benchmark) use them.
+        Index("ix_contact_tenant_last_name", "tenant_id", "last_name", "id"),
         # One index per sort order of the contact list, on exactly the expressions the
         # keyset query orders by, so a page reads its rows in order instead of sorting
         # the whole tenant.
