@@ -62,18 +62,39 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+MAX_ROW_ID = 2**63 - 1
+
+
 def decode_cursor(cursor: str, expected_length: int, argument: str) -> list[Any]:
+    """Decode a cursor into its sort key: text values, then the row's integer id."""
     padded = cursor + "=" * (-len(cursor) % 4)
     try:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise PaginationError(
-            f"`{argument}` is not a cursor of this list: {cursor!r}; "
-            "use a cursor from `edges` or `pageInfo` of the same query"
-        ) from error
-    if not isinstance(values, list) or len(values) != expected_length:
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise PaginationError(_not_a_cursor(argument, cursor)) from error
+    if not _is_sort_key(values):
+        raise PaginationError(_not_a_cursor(argument, cursor))
+    if len(values) != expected_length:
         raise PaginationError(
             f"`{argument}` is a cursor of another ordering: {cursor!r}; "
             "request the list with the same `orderBy` that produced it"
         )
-    return values
+    return list(values)
+
+
+def _is_sort_key(values: object) -> bool:
+    if not isinstance(values, list) or len(values) < 2:
+        return False
+    *texts, row_id = values
+    if not all(isinstance(text, str) for text in texts):
+        return False
+    # bool is a subclass of int, and JSON true must not pass as an id.
+    return type(row_id) is int and 0 < row_id <= MAX_ROW_ID
+
+
+def _not_a_cursor(argument: str, cursor: str) -> str:
+    shown = cursor if len(cursor) <= 80 else cursor[:80] + "..."
+    return (
+        f"`{argument}` is not a cursor of this list: {shown!r}; "
+        "use a cursor from `edges` or `pageInfo` of the same query"
+    )

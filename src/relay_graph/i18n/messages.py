@@ -12,8 +12,9 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "{entity} with ID {id} was not found. Check the ID.",
     },
     "INVALID_ID": {
-        "de": "{value} ist keine gültige ID für {entity}. Verwenden Sie die `id` aus einer Abfrage.",
-        "en": "{value} is not a valid ID of a {entity}. Use the `id` returned by a query.",
+        "de": "„{value}“ ist keine gültige ID für {entity}. Verwenden Sie die `id` aus einer "
+        "Abfrage.",
+        "en": "\"{value}\" is not a valid ID of a {entity}. Use the `id` returned by a query.",
     },
     "MISSING_EMAIL": {
         "de": "Der Kontakt hat keine E-Mail-Adresse. Tragen Sie eine ein und versuchen Sie es erneut.",

@@ -119,11 +119,11 @@ class ClientError(GraphQLError):
 
 
 def is_client_error(error: GraphQLError) -> bool:
-    original = error.original_error
-    if original is None:
-        # Parse and validation errors carry no original error; they describe the request.
+    # Errors without a path come from parsing, validation or coercing the variables, before
+    # any resolver ran: they describe the request, even when they wrap another exception.
+    if error.path is None or error.original_error is None:
         return True
-    return isinstance(original, ClientError)
+    return isinstance(error.original_error, ClientError)
 
 
 def query_error(error: DomainError, language: Language) -> ClientError:

@@ -124,7 +124,16 @@ class RelayGraphQL(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        parsed = await super().parse_http_body(request)
+        try:
+            parsed = await super().parse_http_body(request)
+        except (AttributeError, TypeError, UnicodeDecodeError, RecursionError) as error:
+            # Strawberry assumes a JSON object: a string, number or null body fails inside
+            # it, and so do invalid UTF-8 and nesting deeper than the JSON parser allows.
+            raise HTTPException(
+                400,
+                "The request body must be a JSON object in UTF-8 (or an array of them for a "
+                "batch), with `query` and optional `variables` and `operationName`.",
+            ) from error
         for item in parsed if isinstance(parsed, list) else [parsed]:
             _check_request_parameters(item)
         return parsed

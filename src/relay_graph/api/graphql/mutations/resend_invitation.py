@@ -35,7 +35,7 @@ async def resolve_resend_invitation(
         )
     except DomainError as error:
         return ResendInvitationPayload(
-            contact=None, user_errors=[user_error(error, context.language)]
+            contact=None, user_errors=[user_error(error, context.language, client_id=contact_id)]
         )
 
     found = await queries.contacts_by_ids(context.uow, context.actor, [database_id], context.now)
