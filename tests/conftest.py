@@ -9,6 +9,16 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
 from starlette.applications import Starlette
+from tests.support.databases import (
+    database_engine_name,
+    empty_postgres_tables,
+    fresh_sqlite,
+    migrated_sqlite_template,
+    postgres_database,
+)
+from tests.support.factories import Factory
+from tests.support.graphql import GraphQLClient
+from tests.support.summary import SUMMARY_LINES
 
 from relay_graph.app import create_app
 from relay_graph.config import Settings
@@ -16,15 +26,11 @@ from relay_graph.db.engine import create_engine, create_session_factory
 from relay_graph.domain.roles import Role
 from relay_graph.flags import INVITE_ALL_FLAG
 from relay_graph.flags.fake import InMemoryFlags
-from tests.support.databases import (
-    empty_postgres_tables,
-    fresh_sqlite,
-    migrated_sqlite_template,
-    postgres_database,
-    database_engine_name,
-)
-from tests.support.factories import Factory
-from tests.support.graphql import GraphQLClient
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in SUMMARY_LINES:
+        terminalreporter.write_line(line)
 
 
 def pytest_report_header() -> str:
@@ -101,14 +107,18 @@ async def factory(database_url: str) -> AsyncIterator[Factory]:
 async def demo(factory: Factory) -> Any:
     """Tenant `demo` (beta on) with an admin and a viewer token."""
     tenant = await factory.tenant("demo", name="Hausverwaltung Müller & Söhne")
-    return _TenantAccess(tenant, await factory.token(tenant), await factory.token(tenant, Role.VIEWER))
+    return _TenantAccess(
+        tenant, await factory.token(tenant), await factory.token(tenant, Role.VIEWER)
+    )
 
 
 @pytest.fixture
 async def other(factory: Factory) -> Any:
     """Tenant `demo-2` (beta off), for isolation checks."""
     tenant = await factory.tenant("demo-2", name="Immobilien Nord KG")
-    return _TenantAccess(tenant, await factory.token(tenant), await factory.token(tenant, Role.VIEWER))
+    return _TenantAccess(
+        tenant, await factory.token(tenant), await factory.token(tenant, Role.VIEWER)
+    )
 
 
 class _TenantAccess:

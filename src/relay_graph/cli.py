@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from relay_graph.config import Settings
 from relay_graph.db.engine import create_engine, create_session_factory
@@ -19,7 +22,22 @@ from relay_graph.services.unit_of_work import UnitOfWorkFactory
 T = TypeVar("T")
 
 
+def require_existing_sqlite_file(database_url: str) -> None:
+    """Stop before SQLite would create an empty database file for a command that reads."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if not path.exists():
+        raise click.ClickException(
+            f"no database at {path.resolve()}; run `relay-graph migrate` first, or set "
+            "RELAY_DATABASE_URL (relative SQLite paths start at the current folder)"
+        )
+
+
 def run_with_database(settings: Settings, work: Callable[[UnitOfWorkFactory], Awaitable[T]]) -> T:
+    require_existing_sqlite_file(settings.database_url)
+
     async def main() -> T:
         engine = create_engine(settings.database_url)
         try:
@@ -27,13 +45,32 @@ def run_with_database(settings: Settings, work: Callable[[UnitOfWorkFactory], Aw
         finally:
             await engine.dispose()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except (OperationalError, ProgrammingError) as error:
+        raise click.ClickException(
+            f"the database at {make_url(settings.database_url).render_as_string()} failed: "
+            f"{str(error.orig).splitlines()[0]}. If tables are missing, run "
+            "`relay-graph migrate` first."
+        ) from error
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"RELAY_{'_'.join(str(part) for part in item['loc']).upper()}: {item['msg']} "
+            f"(got {item.get('input')!r})"
+            for item in error.errors()
+        )
+        raise click.ClickException(f"invalid settings: {problems}") from error
 
 
 @click.group(help="relay-graph: GraphQL backend that onboards service providers onto Relay.")
 @click.pass_context
 def main(context: click.Context) -> None:
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level)
     context.obj = settings
 

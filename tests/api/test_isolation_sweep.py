@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import select
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
+from tests.support.summary import report
 
 from relay_graph.api.graphql.ids import to_global_id
 from relay_graph.config import Settings
@@ -438,7 +439,7 @@ async def test_foreign_ids_answer_like_missing_ones(
         assert answers_not_found, f"{target.label} never answered null or NOT_FOUND"
         checked.append(target.label)
     logger.info("isolation sweep checked %d fields: %s", len(checked), ", ".join(checked))
-    print("isolation sweep checked:", ", ".join(checked))
+    report("isolation sweep checked: " + ", ".join(checked))
 
     assert below_lists == [], "extend the sweep: these ID fields sit below a list"
     assert await tenant_rows(database_url, other.tenant.id) == before
@@ -479,7 +480,7 @@ async def test_viewer_gets_forbidden_from_every_mutation(
         assert ["FORBIDDEN"] in answers, (target.label, answers)
         assert all(codes in (["FORBIDDEN"], ["INVALID_ID"]) for codes in answers), answers
         checked.append(target.label)
-    print("viewer sweep checked:", ", ".join(checked))
+    report("viewer sweep checked: " + ", ".join(checked))
 
     assert checked != []
     assert "createProviderCode" in checked
@@ -523,7 +524,7 @@ async def test_viewer_never_sees_provider_codes(
         assert found == set(), field["name"]
         seen_by_admin |= set(CODE_PATTERN.findall(admin_response.text)) & live_codes
         checked.append(field["name"])
-    print("viewer code search checked:", ", ".join(checked))
+    report("viewer code search checked: " + ", ".join(checked))
 
     # The same documents reach the codes with an admin token, so the search can find them.
     assert seen_by_admin == live_codes

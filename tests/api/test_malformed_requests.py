@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
-
-from relay_graph.api.graphql.ids import to_global_id
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
+
+from relay_graph.api.graphql.ids import to_global_id
 
 SET_CATEGORY = """
 mutation($id: ID!, $category: RelayCategory) {

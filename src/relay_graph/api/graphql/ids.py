@@ -9,7 +9,6 @@ import strawberry
 
 from relay_graph.domain.errors import DomainError, ErrorCode
 
-
 MAX_ECHOED_LENGTH = 60
 
 
