@@ -126,6 +126,8 @@ def build_schema(
         mutation=Mutation,
         types=[Contact, Property, ProviderType],
         extensions=[
+            # TODO: hundreds of repeated fields exceed graphql-core's own validation budget,
+            # which answers "Validation aborted." without naming a limit or a setting.
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
