@@ -114,3 +114,18 @@ async def test_non_canonical_ids_find_nothing(
 
     assert data["node"] is None
     assert to_global_id("Contact", contact.id) != global_id
+
+
+async def test_several_operations_need_operation_name(gql: GraphQLClient, demo: Any) -> None:
+    document = "query A { viewer { role } } mutation B { inviteAllProviders { invitedCount } }"
+
+    unnamed = await gql.post(document, token=demo.admin)
+    named = await gql.http.post(
+        "/graphql",
+        json={"query": document, "operationName": "A"},
+        headers={"Authorization": f"Bearer {demo.admin}"},
+    )
+
+    assert "operationName" in unnamed.json()["errors"][0]["message"]
+    assert unnamed.json()["data"] is None
+    assert named.json()["data"] == {"viewer": {"role": "ADMIN"}}

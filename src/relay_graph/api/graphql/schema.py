@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -106,6 +107,30 @@ class FaultMasking(SchemaExtension):
         result.errors = masked
 
 
+class RequireOperationName(SchemaExtension):
+    """Reject a document with several operations unless the request names one.
+
+    Strawberry would run the first operation; the GraphQL spec asks for an error, so a
+    client never believes that another operation of its document ran.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        # Strawberry keeps the requested name only in this private attribute.
+        requested = getattr(context, "_provided_operation_name", None)
+        if document is not None and requested is None:
+            count = sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
+            if count > 1:
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"The document contains {count} operations; send `operationName` "
+                        "to choose the one to run."
+                    )
+                ]
+        yield
+
+
 class QuietSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -135,6 +160,7 @@ def build_schema(
             lambda: ParserCache(maxsize=PARSED_DOCUMENTS_CACHED),
             lambda: ValidationCache(maxsize=PARSED_DOCUMENTS_CACHED),
             lambda: QueryCostLimiter(max_cost=max_cost),
+            RequireOperationName,
             FaultMasking,
         ],
     )

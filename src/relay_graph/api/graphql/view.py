@@ -134,8 +134,6 @@ class RelayGraphQL(GraphQL[Context, None]):
                 "The request body must be a JSON object in UTF-8 (or an array of them for a "
                 "batch), with `query` and optional `variables` and `operationName`.",
             ) from error
-        # TODO: a document with several operations and no operationName runs its first
-        # operation, because strawberry picks that one; the GraphQL spec asks for an error.
         for item in parsed if isinstance(parsed, list) else [parsed]:
             _check_request_parameters(item)
         return parsed
