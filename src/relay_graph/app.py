@@ -44,9 +44,8 @@ async def outbox_worker(settings: Settings) -> AsyncIterator[None]:
     """Run the outbox worker beside the server unless RELAY_OUTBOX_WORKER is false.
 
     With several server processes on one host, only the one holding the host lock runs
-    it; the others wait in the background and take over if that process ends. The
-    worker gets an engine of its own, so its polling never takes a connection a
-    request needs.
+    it. The others wait in the background and take over if that process ends. The worker
+    gets an engine of its own, so its polling never takes a connection a request needs.
     """
     if not settings.outbox_worker:
         yield

@@ -101,7 +101,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         uvicorn.run(create_app(settings.model_copy(update={"workers": 1})), **options)
         return
     # Worker processes import the app factory and read their settings from the
-    # environment; RELAY_WORKERS tells each its share of database connections.
+    # environment. Each derives its share of database connections from RELAY_WORKERS.
     os.environ["RELAY_WORKERS"] = str(count)
     click.echo(f"starting {count} server processes", err=True)
     uvicorn.run("relay_graph.app:create_worker_app", factory=True, workers=count, **options)

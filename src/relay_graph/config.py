@@ -124,7 +124,7 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Delay before the first retry; it doubles with each attempt."
     )
     mail_retry_max_seconds: float = Field(
-        3600.0, gt=0, description="Longest delay between two attempts, in seconds."
+        3600.0, gt=0, description="Maximum delay between two attempts, in seconds."
     )
     smtp_host: str = Field("localhost", description="SMTP server of the smtp transport.")
     smtp_port: int = Field(25, ge=1, le=65535, description="TCP port of the SMTP server.")

@@ -48,7 +48,7 @@ class HostLock:
         while not self.try_acquire():
             if not logged:
                 logger.info(
-                    "another process on this host holds %s; waiting to take over",
+                    "another process on this host has locked %s; waiting to take over",
                     self.path.name,
                     extra={"pid": os.getpid()},
                 )

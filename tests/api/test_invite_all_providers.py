@@ -365,10 +365,10 @@ async def test_invite_all_statements_grow_per_batch(
     assert small["invitedCount"] == 30
     assert large["invitedCount"] == 600
     assert 30 <= INVITE_ALL_BATCH_SIZE < 600 <= 2 * INVITE_ALL_BATCH_SIZE
-    # A run costs a fixed number of statements (token, tenant, reason counts, the
-    # final empty batch select) plus four per batch (select the batch, retire expired
-    # codes, insert codes, insert emails), and a fifth on PostgreSQL (DISCARD PLANS,
-    # so the foreign-key checks of the next batch are planned for the grown table).
+    # A run costs a fixed number of statements: token, tenant, reason counts and the
+    # final empty batch select. Each batch adds four: select the batch, retire expired
+    # codes, insert codes, insert emails. PostgreSQL adds a fifth, DISCARD PLANS, so the
+    # foreign-key checks of the next batch are planned for the grown table.
     # 30 contacts take one batch and 600 take two, so count(600) = count(30) + 5 at
     # most, which is below twice count(30). The +3 leaves room for a driver that
     # splits a multi-row INSERT. A count that grew per contact would exceed the bound

@@ -672,8 +672,8 @@ def uvicorn_workers(
             "RELAY_UNLEASH_CACHE_DIR": str(tmp_path / "unleash-cache"),
             "RELAY_FLAGS_FILE": str(contrary_flags_file),
             "RELAY_OUTBOX_WORKER": "false",
-            # The test polls both workers many times with one token; the rate limit is
-            # tested elsewhere and would only turn some of these polls into 429s.
+            # The test polls both workers many times with one token. The rate limit is
+            # tested elsewhere, and here it would only turn some polls into 429s.
             "RELAY_RATE_LIMIT_PER_SECOND": "0",
         }
     )
@@ -759,8 +759,8 @@ def assert_every_worker_switched(answers: dict[int, list[bool]], expected: bool)
             f"worker {pid} never answered inviteAllEnabled={expected} within "
             f"{CHANGE_TIMEOUT_SECONDS} s; its answers: {seen}"
         )
-        # No check that a worker never falls back after the change: the kernel reuses
-        # client ports, so an answer of the other worker can be attributed to this pid
+        # No check that a worker never falls back after the change. The kernel reuses
+        # client ports, so a response of the other worker can be attributed to this pid
         # when an old access-log line names the same port.
 
 

@@ -9,7 +9,7 @@ from relay_graph.i18n import Language
 
 @dataclass(frozen=True)
 class Actor:
-    """Who calls a use case: the token's tenant, role and user, and the reply language."""
+    """Caller of a use case: the token's tenant, role and user, and the reply language."""
 
     tenant_id: int
     tenant_slug: str

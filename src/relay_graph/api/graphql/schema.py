@@ -110,8 +110,8 @@ class FaultMasking(SchemaExtension):
 class RequireOperationName(SchemaExtension):
     """Reject a document with several operations unless the request names one.
 
-    Strawberry would run the first operation; the GraphQL spec asks for an error, so a
-    client never believes that another operation of its document ran.
+    Strawberry would run the first operation. The GraphQL spec requires an error instead,
+    so a client never assumes that another operation of its document ran.
     """
 
     def on_validate(self) -> Iterator[None]:
@@ -152,7 +152,7 @@ def build_schema(
         types=[Contact, Property, ProviderType],
         extensions=[
             # TODO: hundreds of repeated fields exceed graphql-core's own validation budget,
-            # which answers "Validation aborted." without naming a limit or a setting.
+            # which returns "Validation aborted." without naming a limit or a setting.
             lambda: QueryDepthLimiter(max_depth=max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),

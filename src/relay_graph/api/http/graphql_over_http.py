@@ -61,7 +61,7 @@ def status_and_body(media_type: str, body: Mapping[str, Any]) -> tuple[int, Mapp
     """Return the HTTP status and body for one GraphQL result in `media_type`.
 
     application/json keeps 200 for every result, as before the specification.
-    application/graphql-response+json answers a request error with 400 (500 if an
+    application/graphql-response+json responds to a request error with 400 (500 if an
     unexpected error stopped the operation before execution) and leaves out `data`.
     """
     if media_type != GRAPHQL_RESPONSE_JSON or not is_request_error(body):

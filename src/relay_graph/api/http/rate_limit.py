@@ -44,7 +44,7 @@ def client_key(request: Request) -> str:
 
 
 class RateLimitMiddleware:
-    """Answer HTTP 429 with Retry-After once a token spends its budget.
+    """Respond with HTTP 429 and Retry-After once a token has spent its budget.
 
     The budget is `burst` requests in any window of `burst / rate_per_second` seconds,
     kept by the limits library's moving window. It admits a burst of `burst` requests and

@@ -1,4 +1,4 @@
-"""Answer an exception that escaped the application with a JSON 500 that names the request."""
+"""Turn an exception that escaped the application into a JSON 500 that names the request."""
 
 from __future__ import annotations
 

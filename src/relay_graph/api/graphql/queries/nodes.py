@@ -20,21 +20,21 @@ MAX_NODE_IDS = 100
 
 async def load_nodes(context: Context, ids: list[str]) -> list[Any]:
     """Fetch objects by global ID with one select per type; unknown IDs give None."""
-    wanted: dict[str, list[int]] = defaultdict(list)
+    requested: dict[str, list[int]] = defaultdict(list)
     parsed = [parse_global_id(value) for value in ids]
     for item in parsed:
         if item is not None:
-            wanted[item[0]].append(item[1])
+            requested[item[0]].append(item[1])
 
     found: dict[tuple[str, int], Any] = {}
-    if wanted["Contact"]:
-        contacts = await queries.contacts_by_ids(context.uow, context.actor, wanted["Contact"], context.now)
+    if requested["Contact"]:
+        contacts = await queries.contacts_by_ids(context.uow, context.actor, requested["Contact"], context.now)
         found.update({("Contact", key): value for key, value in contacts.items()})
-    if wanted["Property"]:
-        properties = await queries.properties_by_ids(context.uow, context.actor, wanted["Property"])
+    if requested["Property"]:
+        properties = await queries.properties_by_ids(context.uow, context.actor, requested["Property"])
         found.update({("Property", key): value for key, value in properties.items()})
-    if wanted["ProviderType"]:
-        types = await queries.provider_types_by_ids(context.uow, context.actor, wanted["ProviderType"])
+    if requested["ProviderType"]:
+        types = await queries.provider_types_by_ids(context.uow, context.actor, requested["ProviderType"])
         found.update({("ProviderType", key): value for key, value in types.items()})
     return [None if item is None else found.get(item) for item in parsed]
 
