@@ -46,6 +46,7 @@ from graphql import (
     is_abstract_type,
     is_leaf_type,
     is_list_type,
+    is_non_null_type,
 )
 from graphql.execution.values import get_argument_values, get_directive_values, get_variable_values
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
@@ -75,6 +76,11 @@ class CostCalculator:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        # The walk over returned data meets the same selections once per list item; these
+        # memos key on node identity, which holds while the document is in use.
+        self._merged: dict[tuple[int, ...], SelectionSetNode] = {}
+        self._costly: dict[tuple[int, int], list[tuple[str, list[FieldNode]]]] = {}
+        self._static: dict[tuple[int, int], int | None] = {}
 
     def operation_cost(self, operation: OperationDefinitionNode, data: Any = _NO_DATA) -> int:
         root = self.schema.get_root_type(operation.operation)
@@ -95,7 +101,7 @@ class CostCalculator:
         named = get_named_type(field.type)
         if value is None:
             return MUTATION_COST
-        return MUTATION_COST + self._selections_cost(named, _merged_selections(nodes), value)
+        return MUTATION_COST + self._selections_cost(named, self._merged_selections(nodes), value)
 
     def _field_cost(self, parent: GraphQLObjectType, nodes: list[FieldNode], value: Any) -> int:
         field = self._field_definition(parent, nodes[0].name.value)
@@ -105,7 +111,7 @@ class CostCalculator:
         if is_leaf_type(named) or value is None:
             return 0
 
-        selections = _merged_selections(nodes)
+        selections = self._merged_selections(nodes)
         if _is_connection(named, field):
             size = self._page_size(field, nodes[0]) if value is _NO_DATA else _item_count(value)
             return size * (1 + self._selections_cost(named, selections, value))
@@ -128,9 +134,13 @@ class CostCalculator:
         items = [item for item in value if item is not None] if isinstance(value, list) else []
         # Without a list argument the requested cost counts one item, so the actual one does too.
         count = len(items) if self._list_argument(field, node) is not None else 1
-        most_expensive = max(
-            (self._selections_cost(named, selections, item) for item in items), default=0
-        )
+        static = self._static_cost(named, selections)
+        if static is not None:
+            most_expensive = static if items else 0
+        else:
+            most_expensive = max(
+                (self._selections_cost(named, selections, item) for item in items), default=0
+            )
         return count * (1 + most_expensive)
 
     def _selections_cost(
@@ -150,8 +160,59 @@ class CostCalculator:
     ) -> int:
         return sum(
             self._field_cost(object_type, nodes, _child(value, key))
-            for key, nodes in self._collect_fields(selections, object_type).items()
+            for key, nodes in self._costly_fields(selections, object_type)
         )
+
+    def _static_cost(self, named: GraphQLNamedType, selections: SelectionSetNode) -> int | None:
+        """The cost of an object's selections if returned data cannot change it, else None.
+
+        That holds when every costly field is a non-null object with such selections itself:
+        no list, connection, interface or nullable object, whose data could be shorter or null.
+        """
+        if not isinstance(named, GraphQLObjectType):
+            return None
+        key = (id(selections), id(named))
+        if key in self._static:
+            return self._static[key]
+        total = 0
+        for _key, nodes in self._costly_fields(selections, named):
+            field = self._field_definition(named, nodes[0].name.value)
+            assert field is not None
+            child = get_named_type(field.type)
+            plain_object = is_non_null_type(field.type) and isinstance(
+                field.type.of_type, GraphQLObjectType
+            )
+            nested = (
+                self._static_cost(child, self._merged_selections(nodes)) if plain_object else None
+            )
+            if nested is None:
+                self._static[key] = None
+                return None
+            total += 1 + nested
+        self._static[key] = total
+        return total
+
+    def _costly_fields(
+        self, selections: SelectionSetNode, object_type: GraphQLObjectType
+    ) -> list[tuple[str, list[FieldNode]]]:
+        """The selected fields that can cost something: known fields of a non-leaf type."""
+        key = (id(selections), id(object_type))
+        found = self._costly.get(key)
+        if found is None:
+            found = []
+            for response_key, nodes in self._collect_fields(selections, object_type).items():
+                field = self._field_definition(object_type, nodes[0].name.value)
+                if field is not None and not is_leaf_type(get_named_type(field.type)):
+                    found.append((response_key, nodes))
+            self._costly[key] = found
+        return found
+
+    def _merged_selections(self, nodes: list[FieldNode]) -> SelectionSetNode:
+        key = tuple(map(id, nodes))
+        merged = self._merged.get(key)
+        if merged is None:
+            merged = self._merged[key] = _merged_selections(nodes)
+        return merged
 
     def _runtime_type(
         self, possible: list[GraphQLObjectType], selections: SelectionSetNode, value: Any
