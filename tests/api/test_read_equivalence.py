@@ -25,6 +25,8 @@ from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 from tests.support.reference import ReferenceApi, contact_sort_key, load_tenant_rows
 
+from relay_graph.api.graphql import compiled
+from relay_graph.api.graphql.compiled import PlanCache, PlanningExecutor
 from relay_graph.api.graphql.ids import to_global_id
 from relay_graph.db.engine import create_engine, create_session_factory
 from relay_graph.db.models import (
@@ -854,7 +856,12 @@ def connection_at(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 async def test_read_matches_reference(
-    case: Case, gql: GraphQLClient, demo: Any, ids: Ids, sessions: Sessions
+    case: Case,
+    gql: GraphQLClient,
+    demo: Any,
+    ids: Ids,
+    sessions: Sessions,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rows = await load_tenant_rows(sessions, demo.tenant.id)
     token = demo.viewer if case.viewer else demo.admin
@@ -868,6 +875,13 @@ async def test_read_matches_reference(
         pages += 1
         assert actual == expected, "\n".join(
             [f"page {pages}, variables {variables}:", *differences(actual, expected)[:20]]
+        )
+        with monkeypatch.context() as patch:
+            # graphql-core's own completion of the same document, without plans.
+            patch.setattr(PlanningExecutor, "plans_enabled", False)
+            unplanned = await gql.execute(case.document, variables, token=token)
+        assert actual == unplanned, "\n".join(
+            [f"page {pages}, without plans:", *differences(actual, unplanned)[:20]]
         )
 
         if case.walk is None:
@@ -883,6 +897,21 @@ async def test_read_matches_reference(
 
     if case.walk is not None:
         assert pages >= MIN_WALK_PAGES, f"the walk crossed only {pages} pages"
+
+
+async def test_contact_page_completes_by_plan(
+    gql: GraphQLClient, demo: Any, ids: Ids, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SPA's contact list is built by one plan, not field by field."""
+    plans = PlanCache()
+    monkeypatch.setattr(compiled, "shared_plans", plans)
+    document = """
+      query Contacts { contacts(first: 50) { nodes { id firstName lastName company email
+        category relayStatus assignments { property { name } providerType { name } } } } }
+    """
+    data = await gql.execute(document, token=demo.admin)
+    assert len(data["contacts"]["nodes"]) > 1
+    assert plans.planned_types() == ["ContactConnection!"]
 
 
 async def test_dataset_orders_alike_in_database(ids: Ids, demo: Any, sessions: Sessions) -> None:

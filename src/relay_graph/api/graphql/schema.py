@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -16,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.extensions.base_extension import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from relay_graph.api.graphql.compiled import PlanningExecutor
 from relay_graph.api.graphql.cost import DEFAULT_MAX_COST, QueryCostLimiter
 from relay_graph.api.graphql.errors import is_client_error
 from relay_graph.api.graphql.mutations.create_provider_code import create_provider_code_field
@@ -146,15 +148,22 @@ def build_schema(
     max_tokens: int = 5000,
     max_cost: int = DEFAULT_MAX_COST,
 ) -> strawberry.Schema:
+    # The limiters create a new rule class per instance, which would make every request
+    # miss the validation cache, so their rules are created once per schema.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     return QuietSchema(
         query=Query,
         mutation=Mutation,
         types=[Contact, Property, ProviderType],
+        execution_context_class=PlanningExecutor,
         extensions=[
             # TODO: hundreds of repeated fields exceed graphql-core's own validation budget,
             # which returns "Validation aborted." without naming a limit or a setting.
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            # One set of rule classes for every request: the validation cache keys on them.
+            lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             # Clients send the same few documents all day; parse and validate each once.
             lambda: ParserCache(maxsize=PARSED_DOCUMENTS_CACHED),
