@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from sqlalchemy import text
 from tests.conftest import StatementCounter
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
@@ -42,6 +44,14 @@ async def stored_type_category(factory: Factory, provider_type: ProviderType) ->
         loaded = await uow.session.get(ProviderType, provider_type.id)
     assert loaded is not None
     return loaded.category
+
+
+async def row_pages(factory: Factory, contacts: list[Contact]) -> dict[int, int]:
+    """Map each contact's id to the number of the table page that contains its current row."""
+    query = text("SELECT id, (ctid::text::point)[0]::bigint FROM contact WHERE id = ANY(:ids)")
+    async with factory.uow.read() as uow:
+        rows = await uow.session.execute(query, {"ids": [contact.id for contact in contacts]})
+    return {int(contact_id): int(page) for contact_id, page in rows.all()}
 
 
 async def holder(
@@ -234,3 +244,27 @@ async def test_link_statements_independent_of_holders(
         sql for sql in many_statements if sql.lstrip().upper().startswith("UPDATE CONTACT")
     ]
     assert len(contact_updates) == 1
+
+
+async def test_link_keeps_holders_on_their_pages(
+    gql: GraphQLClient, demo: Any, factory: Factory, engine_name: str
+) -> None:
+    # A new row version on the old row's page, with no indexed column changed, is a
+    # heap-only tuple, so PostgreSQL adds no entry to any of the table's indexes.
+    if engine_name != "postgres":
+        pytest.skip("row pages and heap-only tuples exist on PostgreSQL only")
+
+    plumbing = await factory.provider_type(demo.tenant, "Sanitär")
+    prop = await factory.property(demo.tenant)
+    contacts = []
+    for _ in range(150):
+        contact = await factory.contact(demo.tenant)
+        await factory.assign(contact, prop, plumbing)
+        contacts.append(contact)
+    before = await row_pages(factory, contacts)
+
+    payload = await link(gql, demo.admin, plumbing, "HANDWERKER")
+
+    assert payload["updatedContactsCount"] == 150
+    assert len(set(before.values())) > 2
+    assert await row_pages(factory, contacts) == before

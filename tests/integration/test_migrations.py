@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-import pytest
 from sqlalchemy import Index, inspect, text
 
 from relay_graph.db.engine import create_engine
@@ -63,3 +63,23 @@ async def test_expression_indexes_exist(database_url: str) -> None:
         "ix_contact_order_external_id",
     }
     assert expected <= present
+
+
+def _contact_reloptions(connection: Any) -> list[str]:
+    query = "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE relname = 'contact'"
+    return list(connection.execute(text(query)).scalar_one())
+
+
+async def test_contact_fillfactor_matches_orm(database_url: str, engine_name: str) -> None:
+    if engine_name != "postgres":
+        pytest.skip("storage parameters such as fillfactor exist on PostgreSQL only")
+
+    expected = Base.metadata.tables["contact"].dialect_options["postgresql"]["with"]
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            options = await connection.run_sync(_contact_reloptions)
+    finally:
+        await engine.dispose()
+
+    assert options == [f"fillfactor={expected['fillfactor']}"]
