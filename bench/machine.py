@@ -1,4 +1,5 @@
-"""Describe the machine and the software versions behind a benchmark run."""
+"""Describe the machine and the software versions behind a benchmark run, and read the CPU
+time of its processes from /proc (Linux only)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from relay_graph.db.engine import create_engine
 
 REPO = Path(__file__).resolve().parents[1]
+CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 PYTHON_PACKAGES = (
     "strawberry-graphql",
     "starlette",
@@ -102,6 +104,7 @@ def describe(postgres_url: str | None) -> dict[str, object]:
         "cpu_model": _cpu_model(),
         "kernel": platform.release(),
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "load_average_5m": round(os.getloadavg()[1], 2),
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
         "postgresql": asyncio.run(_postgres_version(postgres_url)) if postgres_url else "not used",
@@ -111,3 +114,70 @@ def describe(postgres_url: str | None) -> dict[str, object]:
         "relay_graph_commit": _git_revision(),
         "packages": packages,
     }
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """Return the fields of /proc/<pid>/stat after the command name, or None if the process
+    has ended. The name is in brackets and may contain spaces, so split after the last ')'."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return raw.rpartition(")")[2].split()
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """Return the user and system CPU time of a process and of its children that it has
+    waited for (utime, stime, cutime, cstime), or None if the process has ended."""
+    fields = _stat_fields(pid)
+    if fields is None:
+        return None
+    # Fields 14 to 17 of proc(5). The list starts at field 3, the state.
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / CLOCK_TICKS_PER_SECOND
+
+
+def process_tree(root: int) -> list[int]:
+    """Return the ids of a process and of all its descendants that are running now."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name))
+        if fields is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree = [root]
+    for pid in tree:
+        tree.extend(children.get(pid, []))
+    return tree
+
+
+def cpu_snapshot(pids: list[int]) -> dict[int, float]:
+    """Map each running process of `pids` to its CPU seconds so far, leaving out ended ones."""
+    snapshot = {}
+    for pid in pids:
+        seconds = process_cpu_seconds(pid)
+        if seconds is not None:
+            snapshot[pid] = seconds
+    return snapshot
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> tuple[float, int]:
+    """Return the CPU seconds used between two snapshots and the number of processes that
+    ended in between.
+
+    A process that started in between counts in full. The CPU of a process that ended after
+    the first snapshot is missing, unless its parent reaped it and is itself in `after`.
+    """
+    used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    ended = sum(1 for pid in before if pid not in after)
+    return used, ended
+
+
+def machine_busy_cpu_seconds() -> float:
+    """Return the CPU time all cores spent outside idle and I/O wait since boot (/proc/stat)."""
+    first_line = Path("/proc/stat").read_text(encoding="utf-8").splitlines()[0]
+    # The fields are user nice system idle iowait irq softirq steal, and user includes guest.
+    values = [int(value) for value in first_line.split()[1:9]]
+    busy = values[0] + values[1] + values[2] + values[5] + values[6] + values[7]
+    return busy / CLOCK_TICKS_PER_SECOND
