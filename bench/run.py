@@ -2,8 +2,10 @@
 
 Per engine it creates a fresh database, seeds it with set-based inserts, times
 inviteAllProviders and linkTypeCategory in-process, and loads the contacts query with wrk
-against relay-graph, the floor and (PostgreSQL only) PostGraphile. It prints a report, one
-summary line per benchmark at the end, and writes all figures as JSON.
+at 2 and 8 connections against relay-graph (one worker per CPU, and one worker), the floor
+and (PostgreSQL only) PostGraphile, counting the CPU time of each server and of
+PostgreSQL per request. It prints a report, summary lines at the end, and writes all
+figures as JSON.
 """
 
 from __future__ import annotations
@@ -46,9 +48,6 @@ class EngineResult:
     invite: InviteResult
     link: LinkResult
     reads: list[LoadResult]
-
-    def read_rate(self, target: str) -> float | None:
-        return next((r.requests_per_second for r in self.reads if r.target == target), None)
 
 
 async def seed_invites(url: str, contacts: int, runs: int) -> list[SeededTenant]:
@@ -112,15 +111,14 @@ def run_engine(
 
         reads: list[LoadResult] = []
         if not arguments.skip_reads:
-            load = LoadSettings(seconds=arguments.read_seconds)
-            reads = bench_contacts_read(engine_name, url, directory, load)
-        for result in reads:
-            print(
-                f"contacts read, {result.target}: {result.requests_per_second:.1f} req/s "
-                f"({result.requests} requests, p50 {result.latency_p50_ms:.1f} ms, "
-                f"p99 {result.latency_p99_ms:.1f} ms)",
-                flush=True,
+            load = LoadSettings(
+                connection_counts=arguments.read_connections, seconds=arguments.read_seconds
             )
+            print(read_table_title(engine_name, load), flush=True)
+            print(READ_TABLE_HEADER, flush=True)
+            for result in bench_contacts_read(engine_name, url, directory, load):
+                print(read_table_row(result), flush=True)
+                reads.append(result)
     return EngineResult(engine_name, seed_seconds, invite, link, reads)
 
 
@@ -145,6 +143,30 @@ def print_write_results(invite: InviteResult, link: LinkResult) -> None:
     print(f"linkTypeCategory, {link.contacts} contacts: {runs}", flush=True)
 
 
+READ_TABLE_HEADER = (
+    f"{'server':<16}{'workers':>8}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+    f"{'server CPU':>12}{'PG CPU':>9}{'other load':>12}"
+)
+
+
+def read_table_title(engine_name: str, load: LoadSettings) -> str:
+    return (
+        f"contacts read on {engine_name}: wrk -t{load.threads} for {load.seconds} s per run "
+        f"after a {load.warmup_seconds} s warm-up; CPU in ms per request; other load in "
+        "cores busy outside the server, PostgreSQL's backends and wrk"
+    )
+
+
+def read_table_row(result: LoadResult) -> str:
+    database = result.database_cpu_ms_per_request
+    return (
+        f"{result.target:<16}{result.workers:>8}{result.connections:>6}"
+        f"{result.requests_per_second:>9.1f}{result.latency_p50_ms:>9.1f}"
+        f"{result.latency_p99_ms:>9.1f}{result.server_cpu_ms_per_request:>12.2f}"
+        f"{'n/a' if database is None else f'{database:.2f}':>9}{result.other_cpu_cores:>12.2f}"
+    )
+
+
 def summary_lines(results: list[EngineResult]) -> list[str]:
     """Format one line per benchmark: medians per engine next to the target, then reads."""
     invites = ", ".join(f"{r.engine} {r.invite.median_seconds:.2f} s" for r in results)
@@ -157,26 +179,88 @@ def summary_lines(results: list[EngineResult]) -> list[str]:
         f"link-type-category: {results[0].link.contacts} contacts in {links} "
         f"(median; target {LINK_TARGET_S:g} s)",
     ]
-    lines.extend(read_line(result) for result in results if result.reads)
+    for result in results:
+        if result.reads:
+            lines.extend(read_lines(result.engine, result.reads))
     return lines
 
 
-def read_line(result: EngineResult) -> str:
-    relay = result.read_rate("relay-graph") or 0.0
-    floor = result.read_rate("floor") or 0.0
-    postgraphile = result.read_rate("PostGraphile")
-    floor_ratio = relay / floor if floor else 0.0
-    name = "contacts-read" if result.engine == "postgres" else f"contacts-read-{result.engine}"
+def read_lines(engine: str, reads: list[LoadResult]) -> list[str]:
+    """Format the read's summary: the fixed `contacts-read` line at the most connections
+    measured, the same at each other connection count, then the one-worker relay-graph,
+    relay-graph's ratio to the floor and the CPU per request."""
+    counts = sorted({read.connections for read in reads}, reverse=True)
+    main = counts[0]
+    name = "contacts-read" if engine == "postgres" else f"contacts-read-{engine}"
+    lines = [
+        f"{name if count == main else f'{name}-{count}c'}: {rates_line(reads, count)}"
+        for count in counts
+    ]
+    reference = "PostGraphile" if rate(reads, "PostGraphile", main) is not None else "floor"
+    for target in sorted({read.target for read in reads}):
+        if target.startswith("relay-graph-"):
+            rates = ", ".join(
+                f"{rate(reads, target, count) or 0:.0f} req/s at {count} connections "
+                f"({target}/{reference} {ratio(reads, target, reference, count)})"
+                for count in counts
+            )
+            lines.append(f"{name}-{target.removeprefix('relay-graph-')}: {target} {rates}")
+    floor_ratios = ", ".join(
+        f"{ratio(reads, 'relay-graph', 'floor', count)} at {count} connections" for count in counts
+    )
+    lines.append(f"{name}-floor: relay-graph/floor {floor_ratios}")
+    lines.append(f"{name}-cpu: {cpu_line(reads, main)}")
+    return lines
+
+
+def rates_line(reads: list[LoadResult], connections: int) -> str:
+    """Format `relay-graph N req/s, PostGraphile M req/s, floor F req/s, ratio R`. Without
+    PostGraphile the ratio is n/a, and relay-graph's ratio to the floor follows."""
+    relay = rate(reads, "relay-graph", connections) or 0.0
+    floor = rate(reads, "floor", connections) or 0.0
+    postgraphile = rate(reads, "PostGraphile", connections)
     if postgraphile is None:
         return (
-            f"{name}: relay-graph {relay:.0f} req/s, PostGraphile n/a, floor {floor:.0f} req/s, "
-            f"ratio n/a (relay-graph/floor {floor_ratio:.2f})"
+            f"relay-graph {relay:.0f} req/s, PostGraphile n/a, floor {floor:.0f} req/s, "
+            f"ratio n/a (relay-graph/floor {ratio(reads, 'relay-graph', 'floor', connections)})"
         )
+    to_postgraphile = ratio(reads, "relay-graph", "PostGraphile", connections)
     return (
-        f"{name}: relay-graph {relay:.0f} req/s, PostGraphile {postgraphile:.0f} req/s, "
-        f"floor {floor:.0f} req/s, ratio {relay / postgraphile:.2f} "
-        f"(relay-graph/PostGraphile; relay-graph/floor {floor_ratio:.2f})"
+        f"relay-graph {relay:.0f} req/s, PostGraphile {postgraphile:.0f} req/s, "
+        f"floor {floor:.0f} req/s, ratio {to_postgraphile}"
     )
+
+
+def cpu_line(reads: list[LoadResult], connections: int) -> str:
+    uses_database = any(read.database_cpu_ms_per_request is not None for read in reads)
+    parts = []
+    for read in reads:
+        if read.connections != connections:
+            continue
+        figure = f"{read.server_cpu_ms_per_request:.2f}"
+        if read.database_cpu_ms_per_request is not None:
+            figure += f" + {read.database_cpu_ms_per_request:.2f}"
+        parts.append(f"{read.target} {figure}")
+    measured = "server + PostgreSQL" if uses_database else "server"
+    return f"ms of CPU per request at {connections} connections, {measured}: " + ", ".join(parts)
+
+
+def rate(reads: list[LoadResult], target: str, connections: int) -> float | None:
+    """Return the target's requests/s at this connection count, or None if not measured."""
+    return next(
+        (
+            read.requests_per_second
+            for read in reads
+            if read.target == target and read.connections == connections
+        ),
+        None,
+    )
+
+
+def ratio(reads: list[LoadResult], target: str, reference: str, connections: int) -> str:
+    numerator = rate(reads, target, connections)
+    denominator = rate(reads, reference, connections)
+    return f"{numerator / denominator:.2f}" if numerator and denominator else "n/a"
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -210,7 +294,15 @@ def parse_arguments() -> argparse.Namespace:
         "--read-seconds",
         type=int,
         default=15,
-        help="Length of each wrk run in seconds, after a 3-second warm-up.",
+        help="Length of each measured wrk run in seconds; each server first gets a "
+        "3-second warm-up.",
+    )
+    parser.add_argument(
+        "--read-connections",
+        type=connection_counts,
+        default=(2, 8),
+        help="Comma-separated wrk connection counts, one measured run each (default 2,8); "
+        "the summary line contacts-read uses the largest.",
     )
     parser.add_argument("--skip-reads", action="store_true", help="Run only the write benchmarks.")
     parser.add_argument(
@@ -220,6 +312,18 @@ def parse_arguments() -> argparse.Namespace:
         help="JSON file for all figures; default var/bench/<UTC time>.json.",
     )
     return parser.parse_args()
+
+
+def connection_counts(value: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(
+            f"invalid connection counts {value!r}; expected positive integers such as 2,8"
+        )
+    return counts
 
 
 def main() -> None:
@@ -234,11 +338,18 @@ def main() -> None:
         results = [run_engine_in_child(name, arguments, Path(logs)) for name in engines]
 
     description["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
+    description["load_average_5m_at_end"] = round(os.getloadavg()[1], 2)
     output = arguments.output or Path("var/bench") / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     figures = {"machine": description, "results": [asdict(result) for result in results]}
     output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(f"figures written to {output}; whole run took {time.perf_counter() - started:.0f} s")
+    print(
+        "load average, 1 and 5 minutes: "
+        f"{description['load_average_1m']} and {description['load_average_5m']} at the start, "
+        f"{description['load_average_1m_at_end']} and {description['load_average_5m_at_end']} "
+        "at the end"
+    )
     print()
     for line in summary_lines(results):
         print(line)
