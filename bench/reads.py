@@ -165,6 +165,8 @@ class LoadResult:
     latency_p50_ms: float
     latency_p99_ms: float
     server_processes: int
+    # Server processes that ended during the run, such as a worker that uvicorn replaced.
+    server_processes_ended: int
     server_cpu_seconds: float
     server_cpu_ms_per_request: float
     database_backends: int | None
@@ -347,22 +349,23 @@ def running(target: Target, log_directory: Path) -> Iterator[subprocess.Popen[by
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until_ready(target, process, log_path)
+            wait_until_ready(target, process)
             yield process
+        except Exception as error:
+            # The log's directory is removed when the benchmark stops, so show its end here.
+            stop(process)
+            log_tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
+            error.add_note(f"The end of {target.name}'s log:\n{log_tail}")
+            raise
         finally:
             stop(process)
 
 
-def wait_until_ready(target: Target, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_until_ready(target: Target, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while True:
         if process.poll() is not None:
-            # The log's directory is removed when the benchmark stops, so show its end here.
-            log_tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
-            raise RuntimeError(
-                f"{target.name} exited with {process.returncode} during startup; "
-                f"the end of its log:\n{log_tail}"
-            )
+            raise RuntimeError(f"{target.name} exited with {process.returncode} during startup")
         try:
             response = httpx.post(target.url, json=target.body, headers=target.headers, timeout=5)
             if response.status_code == 200:
@@ -535,7 +538,9 @@ def measure(
     wrk_cpu = children_cpu_seconds() - wrk_before
     machine_cpu = machine.machine_busy_cpu_seconds() - machine_before
     server_after_pids = machine.process_tree(server.pid)
-    server_cpu, _ = machine.cpu_used(server_before, machine.cpu_snapshot(server_after_pids))
+    server_cpu, server_ended = machine.cpu_used(
+        server_before, machine.cpu_snapshot(server_after_pids)
+    )
     database_cpu: float | None = None
     ended: int | None = None
     if backends is not None:
@@ -553,6 +558,7 @@ def measure(
         latency_p50_ms=report.latency_p50_ms,
         latency_p99_ms=report.latency_p99_ms,
         server_processes=len(server_after_pids),
+        server_processes_ended=server_ended,
         server_cpu_seconds=round(server_cpu, 2),
         server_cpu_ms_per_request=per_request_ms(server_cpu, report.requests),
         database_backends=None if backends is None else len(backend_pids),

@@ -96,6 +96,7 @@ def load_result(target: str, connections: int, rate: float) -> LoadResult:
         latency_p50_ms=10.0,
         latency_p99_ms=30.0,
         server_processes=4,
+        server_processes_ended=0,
         server_cpu_seconds=10.0,
         server_cpu_ms_per_request=5.0,
         database_backends=10,
