@@ -38,7 +38,7 @@ test: install-test
 	scripts/run-tests
 
 # Benchmarks on SQLite and on PostgreSQL at 127.0.0.1:5432 (RELAY_BENCH_POSTGRES_URL);
-# about five minutes. Results and method: docs/benchmarks.md.
+# about five and a half minutes on 2 cores. Results and method: docs/benchmarks.md.
 .PHONY: bench
 bench: install-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
