@@ -30,14 +30,18 @@ from relay_graph.db.engine import create_engine, create_session_factory
 from relay_graph.db.migrate import upgrade
 from relay_graph.db.models import OUTBOX_PENDING, EmailOutbox, Tenant
 from relay_graph.mail.messages import parse_mailbox
+from relay_graph.mail.rendering import (
+    INVITATION_KIND,
+    InvitationDetails,
+    invitation_values,
+    registration_link,
+)
 from relay_graph.mail.retry import RetryPolicy
 from relay_graph.mail.transports.smtp import SmtpOptions, SmtpTransport
 from relay_graph.services.outbox_delivery import OutboxDispatcher
 from relay_graph.services.unit_of_work import UnitOfWorkFactory
 
 DEFAULT_POSTGRES_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-BODY_TEXT = "Guten Tag,\n\nHausverwaltung Müller & Söhne lädt Sie zu Relay ein.\n" * 12
-BODY_HTML = "<p>Guten Tag,</p><p>Hausverwaltung Müller &amp; Söhne lädt Sie zu Relay ein.</p>" * 12
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,22 @@ def fresh_database(engine_name: str, postgres_admin_url: str) -> Iterator[str]:
         asyncio.run(_autocommit(postgres_admin_url, drop))
 
 
+def invitation(index: int, now: datetime) -> InvitationDetails:
+    code = f"BENCH-{index:05d}"
+    return InvitationDetails(
+        tenant_name="Hausverwaltung Müller & Söhne",
+        contact_name=f"Jördis Weiß {index}",
+        salutation="Frau",
+        code=code,
+        registration_link=registration_link("https://relay.example/register", code),
+        expires_at=now + timedelta(days=14),
+        valid_days=14,
+        reply_to="service@mueller-soehne.example",
+    )
+
+
 async def queue_emails(uow: UnitOfWorkFactory, count: int) -> None:
+    """Queue invitations as the API does, so the dispatcher renders each one before sending."""
     now = datetime.now(UTC) - timedelta(seconds=1)
     async with uow.write() as work:
         tenant = Tenant(slug="bench", name="Hausverwaltung Müller & Söhne", default_language="de")
@@ -113,12 +132,10 @@ async def queue_emails(uow: UnitOfWorkFactory, count: int) -> None:
         rows = [
             {
                 "tenant_id": tenant.id,
-                "kind": "INVITATION",
+                "kind": INVITATION_KIND,
                 "language": "de",
                 "recipient": f"anbieter{index}@beispiel.example",
-                "subject": "Hausverwaltung Müller & Söhne lädt Sie zu Relay ein",
-                "body_text": BODY_TEXT,
-                "body_html": BODY_HTML,
+                "template_values": invitation_values(invitation(index, now)),
                 "message_id": f"<bench-{index}@relay.example>",
                 "status": OUTBOX_PENDING,
                 "attempts": 0,

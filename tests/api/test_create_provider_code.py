@@ -19,6 +19,7 @@ from relay_graph.db.models import (
     ProviderCode,
     Tenant,
 )
+from relay_graph.mail.rendering import email_content
 
 CODE_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")
 REGISTRATION_URL = "https://relay.example/registrieren"
@@ -136,13 +137,14 @@ async def test_create_code_queues_one_email(
     assert email.contact_id == contact.id
     assert email.provider_code_id == stored_code.id
     assert email.language == "de"
-    assert "Hausverwaltung Müller & Söhne" in email.subject
-    assert "Relay" in email.subject
-    assert code in email.body_text
-    assert link in email.body_text
-    assert "Jonas Weber" in email.body_text
-    assert code in email.body_html
-    assert f'href="{link}"' in email.body_html
+    content = email_content(email)
+    assert "Hausverwaltung Müller & Söhne" in content.subject
+    assert "Relay" in content.subject
+    assert code in content.text
+    assert link in content.text
+    assert "Jonas Weber" in content.text
+    assert code in content.html
+    assert f'href="{link}"' in content.html
 
 
 async def test_create_code_escapes_html(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
@@ -157,10 +159,11 @@ async def test_create_code_escapes_html(gql: GraphQLClient, demo: Any, factory: 
     await create_code(gql, demo.admin, contact)
 
     [email] = await outbox_rows(factory, demo.tenant)
-    assert "Müller &amp; &lt;Söhne&gt;" in email.body_html
-    assert "<Söhne>" not in email.body_html
-    assert "Hausverwaltung Müller &amp; Söhne" in email.body_html
-    assert "Müller & <Söhne>" in email.body_text
+    content = email_content(email)
+    assert "Müller &amp; &lt;Söhne&gt;" in content.html
+    assert "<Söhne>" not in content.html
+    assert "Hausverwaltung Müller &amp; Söhne" in content.html
+    assert "Müller & <Söhne>" in content.text
 
 
 async def test_create_code_tenant_validity(gql: GraphQLClient, factory: Factory) -> None:
@@ -233,7 +236,7 @@ async def test_create_code_expired_code_replaced(
     first_email, second_email = await outbox_rows(factory, demo.tenant)
     assert first_email.provider_code_id == old.id
     assert second_email.provider_code_id == new.id
-    assert new.code in second_email.body_text
+    assert new.code in email_content(second_email).text
 
 
 async def test_create_code_missing_category(
@@ -342,10 +345,11 @@ async def test_create_code_english_contact(
     english_email, german_email = await outbox_rows(factory, demo.tenant)
     assert (english_email.contact_id, english_email.language) == (english.id, "en")
     assert (german_email.contact_id, german_email.language) == (german.id, "de")
-    assert '<html lang="en">' in english_email.body_html
-    assert '<html lang="de">' in german_email.body_html
-    assert english_email.subject != german_email.subject
-    assert payload["providerCode"]["code"] in english_email.body_text
+    english_content, german_content = email_content(english_email), email_content(german_email)
+    assert '<html lang="en">' in english_content.html
+    assert '<html lang="de">' in german_content.html
+    assert english_content.subject != german_content.subject
+    assert payload["providerCode"]["code"] in english_content.text
 
 
 async def test_create_code_tenant_default_language(
@@ -361,9 +365,9 @@ async def test_create_code_tenant_default_language(
 
     first, second = await outbox_rows(factory, tenant)
     assert (first.contact_id, first.language) == (without_language.id, "en")
-    assert '<html lang="en">' in first.body_html
+    assert '<html lang="en">' in email_content(first).html
     assert (second.contact_id, second.language) == (german.id, "de")
-    assert '<html lang="de">' in second.body_html
+    assert '<html lang="de">' in email_content(second).html
 
 
 async def test_create_code_request_language_ignored(

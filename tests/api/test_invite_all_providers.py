@@ -20,6 +20,7 @@ from relay_graph.db.models import (
     ProviderCode,
     Tenant,
 )
+from relay_graph.mail.rendering import email_content
 from relay_graph.services.invitations import INVITE_ALL_BATCH_SIZE
 
 REASONS = ("NO_CATEGORY", "NO_EMAIL", "INVALID_EMAIL", "ALREADY_INVITED", "REGISTERED")
@@ -156,7 +157,7 @@ async def test_invite_all_invites_eligible(
         assert email.status == OUTBOX_PENDING
         code = active[email.provider_code_id or 0]
         assert code.contact_id == email.contact_id
-        assert code.code in email.body_text
+        assert code.code in email_content(email).text
 
 
 async def test_invite_all_skipped_counts(gql: GraphQLClient, demo: Any, factory: Factory) -> None:

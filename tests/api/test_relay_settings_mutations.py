@@ -11,6 +11,7 @@ from tests.support.graphql import GraphQLClient
 from relay_graph.api.graphql.ids import to_global_id
 from relay_graph.config import Settings
 from relay_graph.db.models import OUTBOX_FAILED, OUTBOX_SENT, EmailOutbox, Tenant
+from relay_graph.mail.rendering import email_content
 
 REGISTRATION_URL = "https://relay.example/registrieren"
 
@@ -169,8 +170,9 @@ async def test_new_codes_use_changed_settings(
     assert timedelta(days=29) < expires_at - datetime.now(UTC) <= timedelta(days=30)
     [email] = await outbox(factory)
     assert email.language == "en"
-    assert "30 days" in email.body_text
-    assert "fragen@mueller.example" in email.body_text
+    content = email_content(email)
+    assert "30 days" in content.text
+    assert "fragen@mueller.example" in content.text
 
 
 async def test_outbox_counts_per_delivery_state(
@@ -224,8 +226,9 @@ async def test_resend_invitation_queues_new_email(
     old, new = await outbox(factory)
     assert new.provider_code_id == old.provider_code_id
     assert new.message_id != old.message_id
-    assert code in new.body_text
-    assert code in new.body_html
+    content = email_content(new)
+    assert code in content.text
+    assert code in content.html
 
 
 async def test_resend_invitation_states_days_left(
@@ -237,8 +240,9 @@ async def test_resend_invitation_states_days_left(
     await resend(gql, demo.admin, contact)
 
     [email] = await outbox(factory)
-    assert "5 Tage" in email.body_text
-    assert "14 Tage" not in email.body_text
+    content = email_content(email)
+    assert "5 Tage" in content.text
+    assert "14 Tage" not in content.text
 
 
 @pytest.mark.parametrize("expires_in", [None, timedelta(days=-1)])

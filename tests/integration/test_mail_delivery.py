@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgi_lifespan import LifespanManager
 from click.testing import CliRunner
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 
@@ -28,7 +28,14 @@ from relay_graph.app import create_app
 from relay_graph.cli import main
 from relay_graph.config import Settings
 from relay_graph.db.engine import create_engine, create_session_factory
-from relay_graph.db.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT, EmailOutbox
+from relay_graph.db.models import (
+    OUTBOX_FAILED,
+    OUTBOX_PENDING,
+    OUTBOX_SENT,
+    Contact,
+    EmailOutbox,
+    Tenant,
+)
 from relay_graph.mail.messages import OutgoingMessage, parse_mailbox
 from relay_graph.mail.retry import RetryPolicy
 from relay_graph.mail.transports.smtp import SmtpOptions, SmtpSession, SmtpTransport
@@ -247,6 +254,40 @@ async def test_invitation_arrives_with_headers(
     assert state["state"] == "SENT"
     assert state["sentAt"] is not None
     assert state["reason"] is None
+
+
+async def test_queued_invitation_keeps_queue_time_text(
+    gql: GraphQLClient, factory: Factory, smtp: SmtpServer, uow: UnitOfWorkFactory, clock: Clock
+) -> None:
+    # The text is rendered when the email is sent, from the values stored when it was
+    # queued. The From header takes the sender name of the time of sending.
+    tenant = await factory.tenant(sender_name="Hausverwaltung Alt")
+    token = await factory.token(tenant)
+    contact = await factory.contact(
+        tenant, first_name="Jonas", last_name="Weber", category="HANDWERKER"
+    )
+    code = await invite(gql, token, contact)
+    async with factory.uow.write() as work:
+        await work.session.execute(
+            update(Tenant).where(Tenant.id == tenant.id).values(sender_name="Hausverwaltung Neu")
+        )
+        await work.session.execute(
+            update(Contact).where(Contact.id == contact.id).values(first_name="Jana", language="en")
+        )
+        await work.commit()
+
+    report = await make_dispatcher(uow, smtp.port, clock).deliver_due()
+
+    assert report.sent == 1
+    [received] = smtp.handler.messages
+    message = received.message
+    text, html = parts(message)
+    assert message["From"].addresses[0].display_name == "Hausverwaltung Neu"
+    assert "Hausverwaltung Alt lädt Sie zu Relay ein" in message["Subject"]
+    assert "Guten Tag Jonas Weber" in text
+    assert "Hausverwaltung Alt" in html
+    assert "Hausverwaltung Neu" not in text
+    assert code in text
 
 
 async def test_idn_domain_is_sent_as_idna(

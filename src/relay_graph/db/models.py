@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -168,7 +169,15 @@ class ProviderCode(Base):
 
 class EmailOutbox(Base):
     __tablename__ = "email_outbox"
-    __table_args__ = (Index("ix_email_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_email_outbox_status_next", "status", "next_attempt_at"),
+        # An email is stored either rendered or as the values its templates need.
+        CheckConstraint(
+            "template_values IS NOT NULL"
+            " OR (subject IS NOT NULL AND body_text IS NOT NULL AND body_html IS NOT NULL)",
+            name="content",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
@@ -181,9 +190,14 @@ class EmailOutbox(Base):
     kind: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(320))
     language: Mapped[str] = mapped_column(String(2))
-    subject: Mapped[str] = mapped_column(String(500))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    # The rendered text of an email queued without template values, such as one queued
+    # before template values existed.
+    subject: Mapped[str | None] = mapped_column(String(500))
+    body_text: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # JSON of the values that the kind's templates are rendered with when the email is
+    # sent. They are taken when it is queued, so the text is the one it had then.
+    template_values: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=OUTBOX_PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -65,18 +65,24 @@ class RelayView:
 
 @dataclass(frozen=True, slots=True)
 class QueuedEmail:
-    """An outbox row claimed for sending, with the sender and recipient names it needs."""
+    """An outbox row claimed for sending, with the sender and recipient names it needs.
+
+    It has either its rendered subject and bodies or the JSON values that its kind's
+    templates are rendered with.
+    """
 
     id: int
     tenant_id: int
     contact_id: int | None
+    kind: str
     message_id: str
     recipient: str
     recipient_name: str | None
     language: str
-    subject: str
-    body_text: str
-    body_html: str
+    subject: str | None
+    body_text: str | None
+    body_html: str | None
+    template_values: str | None
     created_at: datetime
     attempts: int
     sender_name: str

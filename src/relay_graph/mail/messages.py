@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from relay_graph.domain.read_models import QueuedEmail
 from relay_graph.mail.failures import DeliveryError, DeliveryProblem
+from relay_graph.mail.rendering import email_content
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,17 @@ def set_header(message: EmailMessage, name: str, value: str, smtputf8: bool) -> 
 
 
 def build_message(email: QueuedEmail, sender: Mailbox) -> OutgoingMessage:
-    """Build the message for one outbox row; a bad address raises a permanent DeliveryError."""
+    """Build the message for one outbox row; a bad address raises a permanent DeliveryError.
+
+    An email queued with template values is rendered here, so a rendering error raises
+    from this function too.
+    """
     try:
         recipient = parse_mailbox(email.recipient)
     except EmailNotValidError as error:
         problem = DeliveryProblem.INVALID_RECIPIENT
         raise DeliveryError(problem, str(error), permanent=True) from error
+    content = email_content(email)
 
     utf8 = recipient.smtputf8 or sender.smtputf8
     message = EmailMessage(policy=message_policy(utf8))
@@ -101,15 +107,15 @@ def build_message(email: QueuedEmail, sender: Mailbox) -> OutgoingMessage:
         one_line(email.recipient_name or ""), recipient.local_part, recipient.ascii_domain
     )
     set_header(message, "To", str(to_address), utf8)
-    set_header(message, "Subject", one_line(email.subject), utf8)
+    set_header(message, "Subject", one_line(content.subject), utf8)
     # The queue time, not the send time, so a message sent again is the same message.
     set_header(message, "Date", format_datetime(email.created_at), utf8)
     set_header(message, "Message-ID", email.message_id, utf8)
     set_header(message, "Content-Language", email.language, utf8)
     # Asks mail servers not to send vacation notices back (RFC 3834).
     set_header(message, "Auto-Submitted", "auto-generated", utf8)
-    message.set_content(email.body_text, subtype="plain", cte="quoted-printable")
-    message.add_alternative(email.body_html, subtype="html", cte="quoted-printable")
+    message.set_content(content.text, subtype="plain", cte="quoted-printable")
+    message.add_alternative(content.html, subtype="html", cte="quoted-printable")
 
     return OutgoingMessage(
         outbox_id=email.id,

@@ -3,13 +3,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+import orjson
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from relay_graph.i18n import Language
+from relay_graph.i18n import Language, is_language
 
+# The outbox kind of invitation emails, the one kind rendered from template values.
+INVITATION_KIND = "INVITATION"
 # Tenants are German property managers, so expiry times are shown in German time.
 EMAIL_TIME_ZONE = ZoneInfo("Europe/Berlin")
 ENGLISH_MONTHS = (
@@ -106,3 +110,73 @@ def render_announcement(tenant_name: str, valid_days: int, language: Language) -
     subject = env.get_template(f"{language}/announcement_subject.txt").render(values).strip()
     body = env.get_template(f"{language}/announcement.txt").render(values)
     return Announcement(subject=subject, body=body)
+
+
+def invitation_values(details: InvitationDetails) -> str:
+    """Serialize the details to the JSON that an outbox row keeps until the email is sent."""
+    values = {
+        "tenant_name": details.tenant_name,
+        "contact_name": details.contact_name,
+        "salutation": details.salutation,
+        "code": details.code,
+        "registration_link": details.registration_link,
+        "expires_at": details.expires_at,
+        "valid_days": details.valid_days,
+        "reply_to": details.reply_to,
+    }
+    return orjson.dumps(values).decode()
+
+
+def invitation_from_values(values: str) -> InvitationDetails:
+    """Parse the JSON that `invitation_values` wrote. A missing key raises KeyError."""
+    loaded = orjson.loads(values)
+    return InvitationDetails(
+        tenant_name=loaded["tenant_name"],
+        contact_name=loaded["contact_name"],
+        salutation=loaded["salutation"],
+        code=loaded["code"],
+        registration_link=loaded["registration_link"],
+        expires_at=datetime.fromisoformat(loaded["expires_at"]),
+        valid_days=loaded["valid_days"],
+        reply_to=loaded["reply_to"],
+    )
+
+
+class StoredEmail(Protocol):
+    """The fields of an outbox row that its subject and bodies come from."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def body_text(self) -> str | None: ...
+    @property
+    def body_html(self) -> str | None: ...
+    @property
+    def template_values(self) -> str | None: ...
+
+
+def email_content(email: StoredEmail) -> RenderedEmail:
+    """Return a queued email's subject and bodies, rendered now if it has template values.
+
+    Raises ValueError for a row that has neither, which the outbox's check constraint
+    rules out, and for template values of a kind without templates.
+    """
+    if email.template_values is None:
+        if email.subject is None or email.body_text is None or email.body_html is None:
+            raise ValueError(f"outbox row {email.id} has neither text nor template values")
+        return RenderedEmail(email.subject, email.body_text, email.body_html)
+    if email.kind != INVITATION_KIND:
+        raise ValueError(
+            f"outbox row {email.id} of kind {email.kind!r} has template values, "
+            f"but only {INVITATION_KIND} emails are rendered from them"
+        )
+    if not is_language(email.language):
+        raise ValueError(f"outbox row {email.id} has the unknown language {email.language!r}")
+
+    return render_invitation(invitation_from_values(email.template_values), email.language)

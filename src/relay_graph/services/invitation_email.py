@@ -8,11 +8,14 @@ from typing import Any
 
 from relay_graph.db.models import Tenant
 from relay_graph.i18n import DEFAULT_LANGUAGE, Language, is_language
-from relay_graph.mail.rendering import InvitationDetails, registration_link, render_invitation
+from relay_graph.mail.rendering import (
+    INVITATION_KIND,
+    InvitationDetails,
+    invitation_values,
+    registration_link,
+)
 
 logger = logging.getLogger(__name__)
-
-INVITATION_KIND = "INVITATION"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,27 @@ def recipient_language(recipient: Recipient, tenant: Tenant) -> Language:
     return DEFAULT_LANGUAGE
 
 
+def invitation_details(
+    tenant: Tenant,
+    recipient: Recipient,
+    code: str,
+    expires_at: datetime,
+    valid_days: int,
+    settings: InvitationSettings,
+) -> InvitationDetails:
+    """Collect what the invitation templates print for one recipient and code."""
+    return InvitationDetails(
+        tenant_name=tenant.sender_name or tenant.name,
+        contact_name=display_name(recipient),
+        salutation=recipient.salutation,
+        code=code,
+        registration_link=registration_link(settings.registration_url, code),
+        expires_at=expires_at,
+        valid_days=valid_days,
+        reply_to=tenant.reply_to,
+    )
+
+
 def invitation_outbox_row(
     *,
     tenant: Tenant,
@@ -57,30 +81,29 @@ def invitation_outbox_row(
     code: str,
     expires_at: datetime,
     settings: InvitationSettings,
+    valid_days: int | None = None,
 ) -> dict[str, Any]:
-    """Render the invitation email for one code as an outbox row ready to insert."""
-    language = recipient_language(recipient, tenant)
-    details = InvitationDetails(
-        tenant_name=tenant.sender_name or tenant.name,
-        contact_name=display_name(recipient),
-        salutation=recipient.salutation,
-        code=code,
-        registration_link=registration_link(settings.registration_url, code),
-        expires_at=expires_at,
-        valid_days=settings.ttl_days(tenant),
-        reply_to=tenant.reply_to,
+    """Build the outbox row of one invitation, ready for `OutboxRepository.add_many`.
+
+    The row keeps the template values instead of the text, and the outbox worker renders
+    the email when it sends it. `valid_days` defaults to the tenant's full validity.
+    """
+    details = invitation_details(
+        tenant,
+        recipient,
+        code,
+        expires_at,
+        settings.ttl_days(tenant) if valid_days is None else valid_days,
+        settings,
     )
-    email = render_invitation(details, language)
     return {
         "tenant_id": tenant.id,
         "contact_id": recipient.contact_id,
         "provider_code_id": provider_code_id,
         "kind": INVITATION_KIND,
         "recipient": recipient.email,
-        "language": language,
-        "subject": email.subject,
-        "body_text": email.text,
-        "body_html": email.html,
+        "language": recipient_language(recipient, tenant),
+        "template_values": invitation_values(details),
         "message_id": f"<{uuid.uuid4()}@{settings.mail_domain}>",
     }
 

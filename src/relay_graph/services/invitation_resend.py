@@ -9,12 +9,10 @@ from typing import Any
 
 from relay_graph.db.models import ProviderCode, Tenant
 from relay_graph.domain.errors import DomainError, ErrorCode
-from relay_graph.mail.rendering import InvitationDetails, registration_link, render_invitation
 from relay_graph.services.actor import Actor
 from relay_graph.services.invitation_email import (
     InvitationSettings,
     Recipient,
-    display_name,
     invitation_outbox_row,
 )
 from relay_graph.services.invitations import load_tenant, recipient_of
@@ -35,28 +33,17 @@ def resent_outbox_row(
     settings: InvitationSettings,
     now: datetime,
 ) -> dict[str, Any]:
-    row = invitation_outbox_row(
+    # An older code no longer has the tenant's full validity, so the email states the
+    # days that are left.
+    return invitation_outbox_row(
         tenant=tenant,
         recipient=recipient,
         provider_code_id=code.id,
         code=code.code,
         expires_at=code.expires_at,
         settings=settings,
-    )
-    # invitation_outbox_row states the tenant's full validity, which an older code no
-    # longer has, so the text is rendered again with the days that are left.
-    details = InvitationDetails(
-        tenant_name=tenant.sender_name or tenant.name,
-        contact_name=display_name(recipient),
-        salutation=recipient.salutation,
-        code=code.code,
-        registration_link=registration_link(settings.registration_url, code.code),
-        expires_at=code.expires_at,
         valid_days=remaining_days(code.expires_at, now),
-        reply_to=tenant.reply_to,
     )
-    email = render_invitation(details, row["language"])
-    return {**row, "subject": email.subject, "body_text": email.text, "body_html": email.html}
 
 
 async def resend_invitation(

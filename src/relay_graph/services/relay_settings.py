@@ -8,9 +8,18 @@ from datetime import datetime, timedelta
 from relay_graph.db.models import Tenant
 from relay_graph.domain.errors import DomainError, ErrorCode
 from relay_graph.i18n import Language
-from relay_graph.mail.rendering import Announcement, RenderedEmail, render_announcement
+from relay_graph.mail.rendering import (
+    Announcement,
+    RenderedEmail,
+    render_announcement,
+    render_invitation,
+)
 from relay_graph.services.actor import Actor
-from relay_graph.services.invitation_email import InvitationSettings, invitation_outbox_row
+from relay_graph.services.invitation_email import (
+    InvitationSettings,
+    invitation_details,
+    recipient_language,
+)
 from relay_graph.services.invitations import load_tenant, recipient_of
 from relay_graph.services.unit_of_work import UnitOfWorkFactory
 
@@ -69,13 +78,8 @@ async def invitation_email_preview(
     recipient = recipient_of(contact)
     if language is not None:
         recipient = replace(recipient, language=language)
-    row = invitation_outbox_row(
-        tenant=tenant,
-        recipient=recipient,
-        provider_code_id=0,
-        code=PREVIEW_CODE,
-        expires_at=now + timedelta(days=settings.ttl_days(tenant)),
-        settings=settings,
-    )
-    email = RenderedEmail(subject=row["subject"], text=row["body_text"], html=row["body_html"])
-    return contact.email, row["language"], email
+    valid_days = settings.ttl_days(tenant)
+    expires_at = now + timedelta(days=valid_days)
+    details = invitation_details(tenant, recipient, PREVIEW_CODE, expires_at, valid_days, settings)
+    chosen_language = recipient_language(recipient, tenant)
+    return contact.email, chosen_language, render_invitation(details, chosen_language)

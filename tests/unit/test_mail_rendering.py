@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+import orjson
+import pytest
+
+from relay_graph.i18n import Language
+from relay_graph.mail.rendering import (
+    INVITATION_KIND,
+    InvitationDetails,
+    email_content,
+    invitation_from_values,
+    invitation_values,
+    render_invitation,
+)
+
+DETAILS = InvitationDetails(
+    tenant_name="Hausverwaltung Müller & Söhne",
+    contact_name="Jördis Weiß",
+    salutation="Frau",
+    code="7KQ2M-XH4PD",
+    registration_link="https://relay.example/register?code=7KQ2M-XH4PD",
+    expires_at=datetime(2026, 12, 18, 13, 32, 5, 123456, tzinfo=UTC),
+    valid_days=14,
+    reply_to="service@mueller-soehne.example",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """The outbox fields that `email_content` reads."""
+
+    kind: str = INVITATION_KIND
+    language: str = "de"
+    subject: str | None = None
+    body_text: str | None = None
+    body_html: str | None = None
+    template_values: str | None = None
+    id: int = 7
+
+
+def test_invitation_values_round_trip() -> None:
+    assert invitation_from_values(invitation_values(DETAILS)) == DETAILS
+
+
+def test_invitation_values_without_optional_fields() -> None:
+    details = InvitationDetails(
+        tenant_name="HV",
+        contact_name="info@example.org",
+        salutation=None,
+        code="7KQ2M-XH4PD",
+        registration_link="https://relay.example/register?code=7KQ2M-XH4PD",
+        expires_at=datetime(2026, 12, 18, 23, 30, tzinfo=timezone(timedelta(hours=1))),
+        valid_days=1,
+        reply_to=None,
+    )
+
+    loaded = invitation_from_values(invitation_values(details))
+
+    assert loaded == details
+    assert loaded.expires_at.utcoffset() == timedelta(hours=1)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_email_content_renders_template_values(language: Language) -> None:
+    row = Row(language=language, template_values=invitation_values(DETAILS))
+
+    content = email_content(row)
+
+    assert content == render_invitation(DETAILS, language)
+    assert f'<html lang="{language}">' in content.html
+
+
+def test_email_content_keeps_stored_text() -> None:
+    row = Row(subject="Einladung", body_text="Text", body_html="<p>Text</p>")
+
+    content = email_content(row)
+
+    assert (content.subject, content.text, content.html) == ("Einladung", "Text", "<p>Text</p>")
+
+
+def test_email_content_rejects_unknown_kind() -> None:
+    row = Row(kind="NEWSLETTER", template_values=invitation_values(DETAILS))
+
+    with pytest.raises(ValueError, match="NEWSLETTER"):
+        email_content(row)
+
+
+def test_email_content_rejects_unknown_language() -> None:
+    row = Row(language="fr", template_values=invitation_values(DETAILS))
+
+    with pytest.raises(ValueError, match="'fr'"):
+        email_content(row)
+
+
+def test_email_content_needs_text_or_values() -> None:
+    with pytest.raises(ValueError, match="outbox row 7"):
+        email_content(Row(subject="Einladung"))
+
+
+def test_invitation_values_missing_key_raises() -> None:
+    values = orjson.loads(invitation_values(DETAILS))
+    del values["code"]
+
+    with pytest.raises(KeyError):
+        invitation_from_values(orjson.dumps(values).decode())
