@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from tests.conftest import StatementCounter
 from tests.support.factories import Factory
@@ -20,7 +21,9 @@ from relay_graph.db.models import (
     ProviderCode,
     Tenant,
 )
+from relay_graph.domain.codes import generate_provider_code
 from relay_graph.mail.rendering import email_content
+from relay_graph.services import code_issuing
 from relay_graph.services.invitations import INVITE_ALL_BATCH_SIZE
 
 REASONS = ("NO_CATEGORY", "NO_EMAIL", "INVALID_EMAIL", "ALREADY_INVITED", "REGISTERED")
@@ -157,6 +160,37 @@ async def test_invite_all_invites_eligible(
         assert email.status == OUTBOX_PENDING
         code = active[email.provider_code_id or 0]
         assert code.contact_id == email.contact_id
+        assert code.code in email_content(email).text
+
+
+async def test_invite_all_redraws_taken_codes(
+    gql: GraphQLClient, demo: Any, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first draws repeat a code that another contact already has, so the INSERT skips
+    # those rows and the contacts get fresh codes in the next round.
+    holder = await factory.contact(demo.tenant, category="HANDWERKER")
+    taken_code = (await factory.code(holder)).code
+    contacts = [await factory.contact(demo.tenant, category="HANDWERKER") for _ in range(3)]
+    repeats = iter([taken_code, taken_code, taken_code])
+
+    def draw() -> str:
+        return next(repeats, None) or generate_provider_code()
+
+    monkeypatch.setattr(code_issuing, "generate_provider_code", draw)
+
+    payload = await invite_all(gql, demo.admin)
+
+    assert payload["invitedCount"] == 3
+    codes = {code.contact_id: code for code in await code_rows(factory, demo.tenant)}
+    assert len({code.code for code in codes.values()}) == 4
+    assert codes[holder.id].code == taken_code
+    emails = await outbox_rows(factory, demo.tenant)
+    assert sorted(email.contact_id for email in emails) == sorted(c.id for c in contacts)
+    for email in emails:
+        assert email.contact_id is not None
+        code = codes[email.contact_id]
+        assert email.provider_code_id == code.id
+        assert code.code != taken_code
         assert code.code in email_content(email).text
 
 

@@ -13,6 +13,7 @@ from relay_graph.mail.rendering import (
     email_content,
     invitation_from_values,
     invitation_values,
+    registration_link,
     render_invitation,
 )
 
@@ -106,3 +107,21 @@ def test_invitation_values_missing_key_raises() -> None:
 
     with pytest.raises(KeyError):
         invitation_from_values(orjson.dumps(values).decode())
+
+
+@pytest.mark.parametrize(
+    ("base_url", "code", "expected"),
+    [
+        ("https://relay.example/register", "7KQ2M-XH4PD",
+         "https://relay.example/register?code=7KQ2M-XH4PD"),
+        ("https://relay.example/register?ref=hv", "7KQ2M-XH4PD",
+         "https://relay.example/register?ref=hv&code=7KQ2M-XH4PD"),
+        ("https://relay.example/register#start", "7KQ2M-XH4PD",
+         "https://relay.example/register?code=7KQ2M-XH4PD#start"),
+        ("https://relay.example/r?a=1#top", "A B&C", "https://relay.example/r?a=1&code=A+B%26C#top"),
+    ],
+)
+def test_registration_link_keeps_query_and_fragment(
+    base_url: str, code: str, expected: str
+) -> None:
+    assert registration_link(base_url, code) == expected

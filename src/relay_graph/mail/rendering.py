@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Protocol
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -66,9 +66,18 @@ def environment() -> Environment:
 
 def registration_link(base_url: str, code: str) -> str:
     """Append the code as `code` query parameter, keeping any parameters the base URL has."""
+    head, tail = registration_link_parts(base_url)
+    return f"{head}{quote_plus(code)}{tail}"
+
+
+@lru_cache(maxsize=16)
+def registration_link_parts(base_url: str) -> tuple[str, str]:
+    # The link up to the code's value and the fragment after it, split once per URL,
+    # because invite-all builds thousands of links from the same registration URL.
     parts = urlsplit(base_url)
-    query = f"{parts.query}&{urlencode({'code': code})}" if parts.query else urlencode({"code": code})
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+    query = f"{parts.query}&code=" if parts.query else "code="
+    head = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    return head, f"#{parts.fragment}" if parts.fragment else ""
 
 
 def format_expiry(value: datetime, language: Language) -> str:

@@ -1,15 +1,27 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import (
+    Insert,
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relay_graph.db.base import UTCDateTime
+from relay_graph.db.base import UTCDateTime, utcnow
 from relay_graph.db.models import (
     OUTBOX_FAILED,
     OUTBOX_PENDING,
@@ -21,6 +33,18 @@ from relay_graph.db.models import (
 from relay_graph.domain.read_models import QueuedEmail
 
 OUTBOX = cast(Table, EmailOutbox.__table__)
+# The columns of a new email that the caller supplies. The status, attempt count and times
+# are the same for every email queued by one call.
+NEW_EMAIL_COLUMNS = (
+    "tenant_id",
+    "contact_id",
+    "provider_code_id",
+    "kind",
+    "recipient",
+    "language",
+    "template_values",
+    "message_id",
+)
 
 
 @dataclass(frozen=True)
@@ -37,10 +61,29 @@ class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert queued emails; SQLAlchemy sends them as multi-row INSERTs."""
-        if rows:
-            await self._session.execute(insert(EmailOutbox), list(rows))
+    async def add_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Queue emails that are due now. Each row has a value for each NEW_EMAIL_COLUMNS name.
+
+        On PostgreSQL all rows go as one array per column into one INSERT ... SELECT FROM
+        unnest(...), so the driver binds one array per column instead of one value per
+        column and email. SQLite gets one executemany, whose rows its driver binds in C.
+        """
+        if not rows:
+            return
+        queued_at = utcnow()
+        if self._session.get_bind().dialect.name == "postgresql":
+            columns = {name: [row[name] for row in rows] for name in NEW_EMAIL_COLUMNS}
+            values = {**columns, "queued_at": queued_at}
+            await self._session.execute(unnest_insert_statement(), values)
+            return
+
+        common = {
+            "status": OUTBOX_PENDING,
+            "attempts": 0,
+            "next_attempt_at": queued_at,
+            "created_at": queued_at,
+        }
+        await self._session.execute(insert(OUTBOX), [{**row, **common} for row in rows])
 
     async def count_for_code(self, provider_code_id: int) -> int:
         statement = select(func.count(EmailOutbox.id)).where(
@@ -203,3 +246,22 @@ def queued_email(row: Row[Any]) -> QueuedEmail:
         sender_name=row.sender_name or row.tenant_name,
         reply_to=row.reply_to,
     )
+
+
+@cache
+def unnest_insert_statement() -> Insert:
+    """Build PostgreSQL's INSERT of queued emails from one array parameter per column."""
+    arrays = [
+        bindparam(name, type_=postgresql.ARRAY(OUTBOX.c[name].type)) for name in NEW_EMAIL_COLUMNS
+    ]
+    batch = func.unnest(*arrays).table_valued(*NEW_EMAIL_COLUMNS).render_derived()
+    queued_at = bindparam("queued_at", type_=UTCDateTime())
+    source = select(
+        *(batch.c[name] for name in NEW_EMAIL_COLUMNS),
+        literal(OUTBOX_PENDING),
+        literal(0),
+        queued_at,
+        queued_at,
+    )
+    columns = [*NEW_EMAIL_COLUMNS, "status", "attempts", "next_attempt_at", "created_at"]
+    return insert(OUTBOX).from_select(columns, source)

@@ -1,14 +1,33 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Insert, select, text, update
+from sqlalchemy import (
+    Insert,
+    Integer,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
+from relay_graph.db.base import UTCDateTime
 from relay_graph.db.models import CODE_ACTIVE, CODE_REDEEMED, CODE_REPLACED, ProviderCode
+
+CODES = cast(Table, ProviderCode.__table__)
 
 
 class ProviderCodeRepository:
@@ -34,7 +53,7 @@ class ProviderCodeRepository:
         statement = (
             update(ProviderCode)
             .where(
-                ProviderCode.contact_id.in_(contact_ids),
+                self._contact_id_in(contact_ids),
                 ProviderCode.state == CODE_ACTIVE,
                 ProviderCode.expires_at <= now,
             )
@@ -43,24 +62,47 @@ class ProviderCodeRepository:
         )
         await self._session.execute(statement)
 
-    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
-        """Insert codes, skipping any that would break a unique index.
+    def _contact_id_in(self, contact_ids: Sequence[int]) -> ColumnElement[bool]:
+        # The ids go as one array (PostgreSQL) or JSON (SQLite) parameter. With IN and a
+        # list, SQLAlchemy coerces and renders one bound parameter per id on every call.
+        if self._session.get_bind().dialect.name == "postgresql":
+            ids = bindparam("contact_ids", list(contact_ids), type_=postgresql.ARRAY(Integer))
+            return ProviderCode.contact_id == any_(ids)
+        listed = func.json_each(bindparam("contact_ids", json.dumps(list(contact_ids))))
+        return ProviderCode.contact_id.in_(select(listed.table_valued("value").c.value))
 
-        A contact that already got a live code from a concurrent request is left out of
-        the returned rows instead of failing the transaction, and so is a code value that
-        already exists. The caller decides what to do with those contacts.
+    async def insert_active(
+        self,
+        tenant_id: int,
+        contact_ids: Sequence[int],
+        codes: Sequence[str],
+        *,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> list[tuple[int, int, str]]:
+        """Insert one live code per contact, skipping any that would break a unique index.
+
+        Returns (id, contact_id, code) of each inserted code. A contact that already got
+        a live code from a concurrent request is left out instead of failing the
+        transaction, and so is a code value that already exists. The caller decides what
+        to do with those contacts.
         """
-        if not rows:
+        if not contact_ids:
             return []
-        # The rows go as parameters of one cached statement, which SQLAlchemy sends as
-        # multi-row INSERTs. A `.values(rows)` statement would be compiled anew per batch.
-        statement = self._insert().on_conflict_do_nothing().returning(
-            ProviderCode.id, ProviderCode.contact_id, ProviderCode.code, ProviderCode.expires_at
-        )
-        inserted = list((await self._session.execute(statement, list(rows))).all())
-        if len(rows) > 1 and self._session.get_bind().dialect.name == "postgresql":
+        dialect = self._session.get_bind().dialect.name
+        values: dict[str, Any] = {
+            "tenant_id": tenant_id,
+            "created_at": created_at,
+            "expires_at": expires_at,
+        }
+        if dialect == "postgresql":
+            values |= {"contact_ids": list(contact_ids), "codes": list(codes)}
+        else:
+            values["rows"] = json.dumps(list(zip(contact_ids, codes, strict=True)))
+        rows = (await self._session.execute(insert_active_statement(dialect), values)).all()
+        if len(contact_ids) > 1 and dialect == "postgresql":
             await self._discard_plans()
-        return inserted
+        return [(int(code_id), int(contact_id), str(code)) for code_id, contact_id, code in rows]
 
     async def mark_redeemed(self, code: ProviderCode, now: datetime) -> None:
         code.state = CODE_REDEEMED
@@ -75,15 +117,56 @@ class ProviderCodeRepository:
         # the next checks plan again for the table's current size.
         await self._session.execute(text("DISCARD PLANS"))
 
-    def _insert(self) -> Any:
-        dialect = self._session.get_bind().dialect.name
-        module = postgresql if dialect == "postgresql" else sqlite
-        # The table, not the mapped class, so SQLAlchemy skips its ORM bulk-insert path.
-        insert_statement: Insert = module.insert(ProviderCode.__table__)
-        return insert_statement
-
     async def contacts_with_active_code(self, contact_ids: Sequence[int]) -> set[int]:
         statement = select(ProviderCode.contact_id).where(
-            ProviderCode.contact_id.in_(contact_ids), ProviderCode.state == CODE_ACTIVE
+            self._contact_id_in(contact_ids), ProviderCode.state == CODE_ACTIVE
         )
         return set((await self._session.execute(statement)).scalars().all())
+
+
+@cache
+def insert_active_statement(dialect: str) -> Insert:
+    """Build the INSERT ... SELECT that inserts a batch of live codes.
+
+    The batch goes as two arrays on PostgreSQL and as one JSON array of [contact_id, code]
+    pairs on SQLite, so the driver binds seven values at most per statement instead of
+    six per code, and SQLAlchemy compiles the statement once.
+    """
+    contact_id: ColumnElement[Any]
+    code: ColumnElement[Any]
+    if dialect == "postgresql":
+        batch = (
+            func.unnest(
+                bindparam("contact_ids", type_=postgresql.ARRAY(Integer)),
+                bindparam("codes", type_=postgresql.ARRAY(String)),
+            )
+            .table_valued("contact_id", "code")
+            .render_derived()
+        )
+        contact_id, code = batch.c.contact_id, batch.c.code
+    else:
+        batch = func.json_each(bindparam("rows", type_=String)).table_valued("value")
+        contact_id = func.json_extract(batch.c.value, "$[0]")
+        code = func.json_extract(batch.c.value, "$[1]")
+
+    # SQLite parses ON CONFLICT after INSERT ... SELECT only when the SELECT has a WHERE
+    # clause. On PostgreSQL the condition changes nothing.
+    source = (
+        select(
+            bindparam("tenant_id", type_=Integer),
+            contact_id,
+            code,
+            literal(CODE_ACTIVE),
+            bindparam("created_at", type_=UTCDateTime()),
+            bindparam("expires_at", type_=UTCDateTime()),
+        )
+        .select_from(batch)
+        .where(true())
+    )
+    columns = ["tenant_id", "contact_id", "code", "state", "created_at", "expires_at"]
+    returned = (CODES.c.id, CODES.c.contact_id, CODES.c.code)
+    if dialect == "postgresql":
+        insert_postgresql = postgresql.insert(CODES).from_select(columns, source)
+        return insert_postgresql.on_conflict_do_nothing().returning(*returned)
+    insert_sqlite = sqlite.insert(CODES).from_select(columns, source)
+    return insert_sqlite.on_conflict_do_nothing().returning(*returned)

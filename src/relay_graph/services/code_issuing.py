@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from relay_graph.db.models import CODE_ACTIVE, Tenant
+from relay_graph.db.models import Tenant
 from relay_graph.domain.codes import generate_provider_code
 from relay_graph.services.invitation_email import (
     InvitationSettings,
@@ -53,20 +53,15 @@ async def issue_codes(
     for _ in range(MAX_COLLISION_RETRIES):
         if not pending:
             break
-        rows = [
-            {
-                "tenant_id": tenant.id,
-                "contact_id": contact_id,
-                "code": generate_provider_code(),
-                "state": CODE_ACTIVE,
-                "created_at": now,
-                "expires_at": expires_at,
-            }
-            for contact_id in pending
-        ]
-        inserted = await uow.provider_codes.insert_new(rows)
-        issued.extend(IssuedCode(row.contact_id, row.id, row.code, row.expires_at) for row in inserted)
-        missing = set(pending) - {row.contact_id for row in inserted}
+        codes = [generate_provider_code() for _ in pending]
+        inserted = await uow.provider_codes.insert_active(
+            tenant.id, pending, codes, created_at=now, expires_at=expires_at
+        )
+        issued.extend(
+            IssuedCode(contact_id, code_id, code, expires_at)
+            for code_id, contact_id, code in inserted
+        )
+        missing = set(pending) - {contact_id for _, contact_id, _ in inserted}
         if not missing:
             break
         taken = await uow.provider_codes.contacts_with_active_code(sorted(missing))
