@@ -36,8 +36,8 @@ from bench.writes import (
 )
 from relay_graph.db.engine import create_engine
 
-INVITE_TARGET_S = 3.0
-LINK_TARGET_S = 1.0
+INVITE_TARGET_S = 1.0
+LINK_TARGET_S = 0.5
 MIB = 1024 * 1024
 
 
