@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, case, exists, select
@@ -12,6 +13,7 @@ from relay_graph.db.models import CODE_ACTIVE, Assignment, Contact, ProviderCode
 from relay_graph.domain.status import InviteSkipReason, RelayStatus
 
 
+@cache
 def active_code_join_condition() -> ColumnElement[bool]:
     return and_(ProviderCode.contact_id == Contact.id, ProviderCode.state == CODE_ACTIVE)
 
