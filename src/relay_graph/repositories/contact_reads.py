@@ -121,7 +121,8 @@ def sort_key(order: ContactOrder) -> tuple[ColumnElement[Any], ...]:
             func.coalesce(Contact.last_name, Contact.company, empty),
             func.coalesce(Contact.first_name, empty),
         ]
-    return (*columns, Contact.id)
+    unique: ColumnElement[Any] = Contact.id.expression
+    return (*columns, unique)
 
 
 # Plain dict lookups per row, because calling an Enum by its value is several times slower.
