@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relay_graph.db.models import ApiToken, Tenant
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    """Who an active token belongs to: the columns a request needs to build its actor."""
+
+    tenant_id: int
+    tenant_slug: str
+    role: str
+    user_id: str
 
 
 class TenantRepository:
@@ -39,3 +51,13 @@ class TokenRepository:
         )
         row = (await self._session.execute(statement)).first()
         return None if row is None else (row[0], row[1])
+
+    async def find_owner(self, token_hash: str) -> TokenOwner | None:
+        """Look up an active token's owner with one plain select and no ORM objects."""
+        statement = (
+            select(Tenant.id, Tenant.slug, ApiToken.role, ApiToken.user_id)
+            .join(Tenant, Tenant.id == ApiToken.tenant_id)
+            .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else TokenOwner(*row)

@@ -46,14 +46,13 @@ async def authenticate(
     uow_factory: UnitOfWorkFactory, token: str, language: Language
 ) -> Actor | None:
     async with uow_factory.read() as uow:
-        found = await uow.tokens.find_active(hash_token(token))
-    if found is None:
+        owner = await uow.tokens.find_owner(hash_token(token))
+    if owner is None:
         return None
-    api_token, tenant = found
     return Actor(
-        tenant_id=tenant.id,
-        tenant_slug=tenant.slug,
-        role=Role(api_token.role),
-        user_id=api_token.user_id,
+        tenant_id=owner.tenant_id,
+        tenant_slug=owner.tenant_slug,
+        role=Role(owner.role),
+        user_id=owner.user_id,
         language=language,
     )
