@@ -184,22 +184,23 @@ class PlanningExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped, new_defer_usages, _forbidden = self.collect_subfields(type_, field_details_list)
         if new_defer_usages or any(details.defer_usage for details in field_details_list):
             return None
-        fields: list[tuple[str, Getter, Completer]] = []
+        fields: list[tuple[str, Getter]] = []
         for key, details_list in grouped.items():
-            planned = self._compile_field(type_, details_list)
-            if planned is None:
+            read = self._compile_field(type_, details_list)
+            if read is None:
                 return None
-            fields.append((key, *planned))
+            fields.append((key, read))
         return _object(type_, fields)
 
     def _compile_field(
         self, parent: GraphQLObjectType, details_list: Sequence[FieldDetails]
-    ) -> tuple[Getter, Completer] | None:
+    ) -> Getter | None:
+        """Compile reading and completing one response key of the parent into one function."""
         node = details_list[0].node
         name = node.name.value
         if name == "__typename":
             type_name = parent.name
-            return (lambda _source: type_name), _identity
+            return lambda _source: type_name
         field = parent.fields.get(name)
         if field is None or field.args or node.arguments:
             return None
@@ -209,7 +210,7 @@ class PlanningExecutor(StrawberryGraphQLCoreExecutionContext):
         complete = self._compile(field.type, details_list)
         if complete is None:
             return None
-        return getter, complete
+        return _field_reader(getter, complete, field.type)
 
 
 def _plain_getter(field: GraphQLField) -> Getter | None:
@@ -252,10 +253,6 @@ def _has_middleware(manager: MiddlewareManager | None) -> bool:
     return manager is not None and bool(manager.middlewares)
 
 
-def _identity(value: Any) -> Any:
-    return value
-
-
 def _non_null(inner: Completer) -> Completer:
     def complete_non_null(value: Any) -> Any:
         completed = inner(value)
@@ -294,7 +291,23 @@ def _leaf(type_: Any) -> Completer:
     return complete_leaf
 
 
-def _object(type_: GraphQLObjectType, fields: list[tuple[str, Getter, Completer]]) -> Completer:
+def _field_reader(getter: Getter, complete: Completer, type_: GraphQLOutputType) -> Getter:
+    leaf = type_.of_type if is_non_null_type(type_) else type_
+    exact = _PASS_THROUGH.get(leaf.name) if is_leaf_type(leaf) else None
+    if exact is None:
+        return lambda source: complete(getter(source))
+
+    # Most fields are strings or booleans that need no coercion: one call instead of three.
+    def read_leaf(source: Any) -> Any:
+        value = getter(source)
+        if type(value) is exact:
+            return value
+        return complete(value)
+
+    return read_leaf
+
+
+def _object(type_: GraphQLObjectType, fields: list[tuple[str, Getter]]) -> Completer:
     is_type_of = type_.is_type_of
     plan = tuple(fields)
 
@@ -305,7 +318,7 @@ def _object(type_: GraphQLObjectType, fields: list[tuple[str, Getter, Completer]
             is_type_of is not None and is_type_of(value, None) is not True  # type: ignore[arg-type]
         ):
             raise _GiveUp
-        return {key: complete(get(value)) for key, get, complete in plan}
+        return {key: read(value) for key, read in plan}
 
     return complete_object
 

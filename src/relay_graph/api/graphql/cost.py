@@ -296,6 +296,9 @@ class CostCalculator:
         return 1 if values is None else len(values)
 
     def _list_argument(self, field: GraphQLField, node: FieldNode) -> list[Any] | None:
+        if not field.args:
+            # Most lists, such as a contact's assignments, take no arguments at all.
+            return None
         arguments = get_argument_values(field, node, self.variables)
         for name, argument in field.args.items():
             value = arguments.get(name)
