@@ -4,10 +4,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
-from relay_graph.api.graphql.ids import to_global_id
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
+
+from relay_graph.api.graphql.ids import to_global_id
+from relay_graph.repositories import contact_reads
 
 CONTACTS = """
 query Contacts($filter: ContactFilter, $orderBy: ContactOrder, $first: Int, $after: String,
@@ -216,3 +217,19 @@ async def test_contacts_of_empty_tenant(gql: GraphQLClient, demo: Any) -> None:
     assert data["contacts"]["edges"] == []
     assert data["contacts"]["totalCount"] == 0
     assert data["contacts"]["pageInfo"]["endCursor"] is None
+
+
+async def test_page_statement_reused_per_shape(
+    gql: GraphQLClient, demo: Any, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Requests of one shape share a cached select and still get their own rows."""
+    cached: dict[Any, Any] = {}
+    monkeypatch.setattr(contact_reads, "_page_statements", cached)
+    await make_named(factory, demo.tenant, ["Albrecht", "Weber"])
+
+    first = await gql.execute(CONTACTS, {"filter": {"search": "Albrecht"}}, token=demo.admin)
+    second = await gql.execute(CONTACTS, {"filter": {"search": "Weber"}}, token=demo.admin)
+
+    assert last_names(first) == ["Albrecht"]
+    assert last_names(second) == ["Weber"]
+    assert len(cached) == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Integer, Select, bindparam, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,6 +38,51 @@ def apply_keyset(
     return statement.order_by(*order).limit(request.size + 1)
 
 
+def apply_keyset_parameters(
+    statement: Select[Any],
+    sort_key: Sequence[ColumnElement[Any]],
+    *,
+    backward: bool,
+    has_after: bool,
+    has_before: bool,
+    descending: bool = False,
+) -> Select[Any]:
+    """Do what `apply_keyset` does with bound parameters in place of the request's values.
+
+    The statement depends only on the request's shape, so it can be built once and
+    cached. `keyset_parameters` returns the values to execute it with.
+    """
+    key = tuple_(*sort_key)
+    scan_descending = descending != backward
+    if has_after:
+        values = tuple_(*_bounds("after", sort_key))
+        statement = statement.where(key < values if descending else key > values)
+    if has_before:
+        values = tuple_(*_bounds("before", sort_key))
+        statement = statement.where(key > values if descending else key < values)
+    order = [column.desc() if scan_descending else column.asc() for column in sort_key]
+    return statement.order_by(*order).limit(bindparam("keyset_limit", type_=Integer))
+
+
+def keyset_parameters(request: PageRequest, key_length: int) -> dict[str, Any]:
+    """Decode the request's cursors into the parameters of `apply_keyset_parameters`."""
+    parameters: dict[str, Any] = {"keyset_limit": request.size + 1}
+    for name, cursor in (("after", request.after), ("before", request.before)):
+        if cursor is not None:
+            values = decode_cursor(cursor, key_length, name)
+            parameters.update(
+                {f"keyset_{name}_{index}": value for index, value in enumerate(values)}
+            )
+    return parameters
+
+
+def _bounds(name: str, sort_key: Sequence[ColumnElement[Any]]) -> list[Any]:
+    return [
+        bindparam(f"keyset_{name}_{index}", type_=column.type)
+        for index, column in enumerate(sort_key)
+    ]
+
+
 def build_page(
     rows: Sequence[Row[Any]],
     request: PageRequest,
@@ -56,5 +101,7 @@ def build_page(
     items = [to_item(row) for row in window]
     cursors = [encode_cursor(tuple(row)[-key_length:]) for row in window]
     if request.backward:
-        return Page(items, cursors, has_next_page=request.before is not None, has_previous_page=has_more)
+        return Page(
+            items, cursors, has_next_page=request.before is not None, has_previous_page=has_more
+        )
     return Page(items, cursors, has_next_page=has_more, has_previous_page=request.after is not None)

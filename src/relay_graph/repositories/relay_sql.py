@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, exists, select
+from sqlalchemy import and_, bindparam, case, exists, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from relay_graph.db.models import CODE_ACTIVE, Assignment, Contact, ProviderCode
@@ -18,12 +18,19 @@ def active_code_join_condition() -> ColumnElement[bool]:
     return and_(ProviderCode.contact_id == Contact.id, ProviderCode.state == CODE_ACTIVE)
 
 
-def relay_status_expression(now: datetime) -> ColumnElement[Any]:
-    """Status of the contact row; needs the outer join on the active code."""
+# Name of the parameter for the current time in `relay_status_expression`.
+RELAY_NOW = "relay_now"
+
+
+def relay_status_expression(now: datetime | None) -> ColumnElement[Any]:
+    """Status of the contact row; needs the outer join on the active code.
+
+    The time is a named parameter, so a cached statement can run with another `now`.
+    """
     return case(
         (Contact.category.is_(None), RelayStatus.NO_CATEGORY.value),
         (Contact.registered_at.is_not(None), RelayStatus.REGISTERED.value),
-        (ProviderCode.expires_at > now, RelayStatus.INVITED.value),
+        (ProviderCode.expires_at > bindparam(RELAY_NOW, now), RelayStatus.INVITED.value),
         (Contact.email_valid.is_(False), RelayStatus.NO_EMAIL.value),
         (ProviderCode.id.is_not(None), RelayStatus.EXPIRED.value),
         else_=RelayStatus.INVITABLE.value,
