@@ -265,6 +265,8 @@ def _non_null(inner: Completer) -> Completer:
 
 def _list_of(item: Completer) -> Completer:
     def complete_list(value: Any) -> Any:
+        if type(value) is list:
+            return [item(element) for element in value]
         if value is None or value is Undefined:
             return None
         if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
@@ -311,12 +313,21 @@ def _object(type_: GraphQLObjectType, fields: list[tuple[str, Getter]]) -> Compl
     is_type_of = type_.is_type_of
     plan = tuple(fields)
 
+    if is_type_of is not None:
+        # A type that checks its values rejects exceptions and None as well.
+        def complete_checked(value: Any) -> Any:
+            if value is None or value is Undefined:
+                return None
+            if is_type_of(value, None) is not True:  # type: ignore[arg-type]
+                raise _GiveUp
+            return {key: read(value) for key, read in plan}
+
+        return complete_checked
+
     def complete_object(value: Any) -> Any:
         if value is None or value is Undefined:
             return None
-        if isinstance(value, Exception) or (
-            is_type_of is not None and is_type_of(value, None) is not True  # type: ignore[arg-type]
-        ):
+        if isinstance(value, Exception):
             raise _GiveUp
         return {key: read(value) for key, read in plan}
 

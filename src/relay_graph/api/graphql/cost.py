@@ -81,6 +81,9 @@ class CostCalculator:
         self._merged: dict[tuple[int, ...], SelectionSetNode] = {}
         self._costly: dict[tuple[int, int], list[tuple[str, list[FieldNode]]]] = {}
         self._static: dict[tuple[int, int], int | None] = {}
+        self._facts: dict[
+            tuple[int, ...], tuple[GraphQLField, GraphQLNamedType, SelectionSetNode, str] | None
+        ] = {}
 
     def operation_cost(self, operation: OperationDefinitionNode, data: Any = _NO_DATA) -> int:
         root = self.schema.get_root_type(operation.operation)
@@ -104,20 +107,36 @@ class CostCalculator:
         return MUTATION_COST + self._selections_cost(named, self._merged_selections(nodes), value)
 
     def _field_cost(self, parent: GraphQLObjectType, nodes: list[FieldNode], value: Any) -> int:
-        field = self._field_definition(parent, nodes[0].name.value)
-        if field is None:
+        facts = self._field_facts(parent, nodes)
+        if facts is None or value is None:
             return 0
-        named = get_named_type(field.type)
-        if is_leaf_type(named) or value is None:
-            return 0
-
-        selections = self._merged_selections(nodes)
-        if _is_connection(named, field):
+        field, named, selections, kind = facts
+        if kind == "connection":
             size = self._page_size(field, nodes[0]) if value is _NO_DATA else _item_count(value)
             return size * (1 + self._selections_cost(named, selections, value))
-        if is_list_type(get_nullable_type(field.type)):
+        if kind == "list":
             return self._list_cost(field, nodes[0], named, selections, value)
         return 1 + self._selections_cost(named, selections, value)
+
+    def _field_facts(
+        self, parent: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> tuple[GraphQLField, GraphQLNamedType, SelectionSetNode, str] | None:
+        """Look up what the cost rules need of a field once per selection: None for leaves."""
+        key = (id(parent), *map(id, nodes))
+        if key in self._facts:
+            return self._facts[key]
+        field = self._field_definition(parent, nodes[0].name.value)
+        facts = None
+        if field is not None and not is_leaf_type(named := get_named_type(field.type)):
+            if _is_connection(named, field):
+                kind = "connection"
+            elif is_list_type(get_nullable_type(field.type)):
+                kind = "list"
+            else:
+                kind = "object"
+            facts = (field, named, self._merged_selections(nodes), kind)
+        self._facts[key] = facts
+        return facts
 
     def _list_cost(
         self,
