@@ -61,7 +61,10 @@ def apply_keyset_parameters(
         values = tuple_(*_bounds("before", sort_key))
         statement = statement.where(key > values if descending else key < values)
     order = [column.desc() if scan_descending else column.asc() for column in sort_key]
-    return statement.order_by(*order).limit(bindparam("keyset_limit", type_=Integer))
+    # The limit goes into the SQL text at execution. As a parameter, PostgreSQL cannot
+    # use a generic plan and plans the page select anew on every request.
+    limit = bindparam("keyset_limit", type_=Integer, literal_execute=True)
+    return statement.order_by(*order).limit(limit)
 
 
 def keyset_parameters(request: PageRequest, key_length: int) -> dict[str, Any]:
