@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relay_graph.db.models import ApiToken, Tenant
@@ -54,10 +55,19 @@ class TokenRepository:
 
     async def find_owner(self, token_hash: str) -> TokenOwner | None:
         """Look up an active token's owner with one plain select and no ORM objects."""
-        statement = (
-            select(Tenant.id, Tenant.slug, ApiToken.role, ApiToken.user_id)
-            .join(Tenant, Tenant.id == ApiToken.tenant_id)
-            .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
-        )
-        row = (await self._session.execute(statement)).first()
+        parameters = {"token_hash": token_hash}
+        row = (await self._session.execute(owner_statement(), parameters)).first()
         return None if row is None else TokenOwner(*row)
+
+
+@cache
+def owner_statement() -> Select[int, str, str, str]:
+    """Select the owner of the active token whose hash is the parameter `token_hash`.
+
+    Every request runs it, so it is built once.
+    """
+    return (
+        select(Tenant.id, Tenant.slug, ApiToken.role, ApiToken.user_id)
+        .join(Tenant, Tenant.id == ApiToken.tenant_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    )
