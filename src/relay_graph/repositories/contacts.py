@@ -51,7 +51,10 @@ class ContactRepository:
     async def eligible_batch(
         self, tenant_id: int, after_id: int, limit: int, now: datetime
     ) -> Sequence[Any]:
-        """Fetch the next invitable contacts (category, valid email, no live code) by id."""
+        """Fetch the next invitable contacts (category, valid email, no live code) by id.
+
+        Each row is (id, email, salutation, first_name, last_name, company, language).
+        """
         statement = (
             select(
                 Contact.id,
