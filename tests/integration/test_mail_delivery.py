@@ -243,6 +243,7 @@ async def test_invitation_arrives_with_headers(
     assert b"=?utf-8?" in raw_subject  # the umlauts travel RFC 2047-encoded
     assert subject in message["Subject"]
     assert message.get_content_type() == "multipart/alternative"
+    assert message["Content-Language"] == language
     text, html = parts(message)
     link = f"{REGISTRATION_URL}?code={code}"
     assert code in text

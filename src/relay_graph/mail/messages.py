@@ -111,11 +111,12 @@ def build_message(email: QueuedEmail, sender: Mailbox) -> OutgoingMessage:
     # The queue time, not the send time, so a message sent again is the same message.
     set_header(message, "Date", format_datetime(email.created_at), utf8)
     set_header(message, "Message-ID", email.message_id, utf8)
-    set_header(message, "Content-Language", email.language, utf8)
     # Asks mail servers not to send vacation notices back (RFC 3834).
     set_header(message, "Auto-Submitted", "auto-generated", utf8)
     message.set_content(content.text, subtype="plain", cte="quoted-printable")
     message.add_alternative(content.html, subtype="html", cte="quoted-printable")
+    # After the content, because set_content() removes every Content-* header set before.
+    set_header(message, "Content-Language", email.language, utf8)
 
     return OutgoingMessage(
         outbox_id=email.id,
