@@ -161,8 +161,12 @@ def outbox_worker(settings: Settings, once: bool) -> None:
 
 
 @main.command("export-schema", help="Print the GraphQL schema (SDL), or write it to a file.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write instead of standard output.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write instead of standard output.",
+)
 def export_schema(output: Path | None) -> None:
     from relay_graph.api.graphql.schema import build_schema
 
@@ -175,17 +179,29 @@ def export_schema(output: Path | None) -> None:
 
 @main.command("create-token", help="Create an API token and print only the token.")
 @click.option("--tenant", "tenant_slug", required=True, help="Slug of the tenant, e.g. 'demo'.")
-@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.ADMIN.value,
-              show_default=True, help="admin reads and writes; viewer only reads.")
-@click.option("--user", "user_id", default="cli", show_default=True,
-              help="User the token acts for; sent to Unleash as userId.")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.ADMIN.value,
+    show_default=True,
+    help="admin reads and writes; viewer only reads.",
+)
+@click.option(
+    "--user",
+    "user_id",
+    default="cli",
+    show_default=True,
+    help="User the token acts for; sent to Unleash as userId.",
+)
 @click.pass_obj
 def create_token(settings: Settings, tenant_slug: str, role: str, user_id: str) -> None:
     from relay_graph.services.tokens import UnknownTenantError
     from relay_graph.services.tokens import create_token as create
 
     try:
-        token = run_with_database(settings, lambda uow: create(uow, tenant_slug, Role(role), user_id))
+        token = run_with_database(
+            settings, lambda uow: create(uow, tenant_slug, Role(role), user_id)
+        )
     except UnknownTenantError as error:
         raise click.ClickException(str(error)) from error
     click.echo(token)
@@ -193,8 +209,11 @@ def create_token(settings: Settings, tenant_slug: str, role: str, user_id: str) 
 
 @main.command("create-tenant", help="Create a tenant (Hausverwaltung) with a unique slug.")
 @click.argument("slug")
-@click.option("--name", required=True,
-              help="Company name shown to providers, e.g. 'Hausverwaltung Beispiel GmbH'.")
+@click.option(
+    "--name",
+    required=True,
+    help="Company name shown to providers, e.g. 'Hausverwaltung Beispiel GmbH'.",
+)
 @click.pass_obj
 def create_tenant(settings: Settings, slug: str, name: str) -> None:
     from relay_graph.services.importing import InvalidTenantError, TenantExistsError
@@ -207,17 +226,22 @@ def create_tenant(settings: Settings, slug: str, name: str) -> None:
     click.echo(f"created tenant {slug!r}", err=True)
 
 
-@main.command("import", help=(
-    "Import ERP CSV exports (contacts, properties, responsibilities) into a tenant. "
-    "Records are matched by their ERP numbers, and each file is one transaction. The exit "
-    "status is 1 when a file cannot be read at all. Rejected rows are listed but do not "
-    "change the exit status."
-))
+@main.command(
+    "import",
+    help=(
+        "Import ERP CSV exports (contacts, properties, responsibilities) into a tenant. "
+        "Records are matched by their ERP numbers, and each file is one transaction. The exit "
+        "status is 1 when a file cannot be read at all. Rejected rows are listed but do not "
+        "change the exit status."
+    ),
+)
 @click.option("--tenant", "tenant_slug", required=True, help="Slug of the tenant, e.g. 'demo'.")
-@click.option("--dry-run", is_flag=True,
-              help="Run the whole import, print the results, then roll everything back.")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Run the whole import, print the results, then roll everything back.",
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def import_command(
     settings: Settings, tenant_slug: str, dry_run: bool, files: tuple[Path, ...]

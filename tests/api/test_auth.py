@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
 from tests.support.graphql import GraphQLClient
 
 VIEWER_QUERY = "{ viewer { tenantSlug role language } }"

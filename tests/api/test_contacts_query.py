@@ -51,7 +51,9 @@ async def test_contacts_descending(gql: GraphQLClient, demo: Any, factory: Facto
     assert last_names(data) == ["Weber", "Müller", "Albrecht"]
 
 
-async def test_forward_pagination_visits_all(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
+async def test_forward_pagination_visits_all(
+    gql: GraphQLClient, demo: Any, factory: Factory
+) -> None:
     names = [f"Name{index:02d}" for index in range(7)]
     await make_named(factory, demo.tenant, names)
 
@@ -121,11 +123,15 @@ async def test_filter_without_email(gql: GraphQLClient, demo: Any, factory: Fact
 
 
 async def test_filter_search_matches_words(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
-    await factory.contact(demo.tenant, first_name="Jana", last_name="Krüger", company="Elektro Krüger GmbH")
+    await factory.contact(
+        demo.tenant, first_name="Jana", last_name="Krüger", company="Elektro Krüger GmbH"
+    )
     await factory.contact(demo.tenant, first_name="Jan", last_name="Schmidt", external_id="K00042")
     await factory.contact(demo.tenant, first_name="Paul", last_name="Elektra")
 
-    by_company = await gql.execute(CONTACTS, {"filter": {"search": "elektro gmbh"}}, token=demo.admin)
+    by_company = await gql.execute(
+        CONTACTS, {"filter": {"search": "elektro gmbh"}}, token=demo.admin
+    )
     by_number = await gql.execute(CONTACTS, {"filter": {"search": "k00042"}}, token=demo.admin)
     wildcard = await gql.execute(CONTACTS, {"filter": {"search": "%"}}, token=demo.admin)
 
@@ -134,7 +140,9 @@ async def test_filter_search_matches_words(gql: GraphQLClient, demo: Any, factor
     assert last_names(wildcard) == []
 
 
-async def test_filter_by_category_and_status(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
+async def test_filter_by_category_and_status(
+    gql: GraphQLClient, demo: Any, factory: Factory
+) -> None:
     invited = await factory.contact(demo.tenant, last_name="Invited", category="HANDWERKER")
     await factory.code(invited)
     expired = await factory.contact(demo.tenant, last_name="Expired", category="HANDWERKER")
@@ -142,7 +150,9 @@ async def test_filter_by_category_and_status(gql: GraphQLClient, demo: Any, fact
     await factory.contact(demo.tenant, last_name="Invitable", category="REINIGUNG")
     await factory.contact(demo.tenant, last_name="Plain")
 
-    handwerker = await gql.execute(CONTACTS, {"filter": {"category": "HANDWERKER"}}, token=demo.admin)
+    handwerker = await gql.execute(
+        CONTACTS, {"filter": {"category": "HANDWERKER"}}, token=demo.admin
+    )
     statuses = {}
     for status in ("INVITED", "EXPIRED", "INVITABLE", "NO_CATEGORY"):
         data = await gql.execute(CONTACTS, {"filter": {"relayStatus": status}}, token=demo.admin)
@@ -169,7 +179,8 @@ async def test_filter_by_type_and_property(gql: GraphQLClient, demo: Any, factor
     await factory.assign(bernd, north, gardener)
 
     by_type = await gql.execute(
-        CONTACTS, {"filter": {"providerTypeId": to_global_id("ProviderType", electrician.id)}},
+        CONTACTS,
+        {"filter": {"providerTypeId": to_global_id("ProviderType", electrician.id)}},
         token=demo.admin,
     )
     by_property = await gql.execute(
@@ -177,8 +188,12 @@ async def test_filter_by_type_and_property(gql: GraphQLClient, demo: Any, factor
     )
     both = await gql.execute(
         CONTACTS,
-        {"filter": {"propertyId": to_global_id("Property", south.id),
-                    "providerTypeId": to_global_id("ProviderType", gardener.id)}},
+        {
+            "filter": {
+                "propertyId": to_global_id("Property", south.id),
+                "providerTypeId": to_global_id("ProviderType", gardener.id),
+            }
+        },
         token=demo.admin,
     )
 
@@ -187,11 +202,15 @@ async def test_filter_by_type_and_property(gql: GraphQLClient, demo: Any, factor
     assert last_names(both) == ["Bernd"]
 
 
-async def test_filter_with_contact_id_as_type_is_error(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
+async def test_filter_with_contact_id_as_type_is_error(
+    gql: GraphQLClient, demo: Any, factory: Factory
+) -> None:
     contact = await factory.contact(demo.tenant)
 
     errors = await gql.errors(
-        CONTACTS, {"filter": {"providerTypeId": to_global_id("Contact", contact.id)}}, token=demo.admin
+        CONTACTS,
+        {"filter": {"providerTypeId": to_global_id("Contact", contact.id)}},
+        token=demo.admin,
     )
 
     assert errors[0]["extensions"]["code"] == "INVALID_ID"

@@ -4,9 +4,9 @@ import logging
 from typing import Any
 
 import pytest
+from tests.support.graphql import GraphQLClient
 
 from relay_graph.services import queries
-from tests.support.graphql import GraphQLClient
 
 
 async def test_unexpected_error_is_masked_and_logged_once(

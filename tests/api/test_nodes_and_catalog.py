@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from relay_graph.api.graphql.ids import to_global_id
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
+
+from relay_graph.api.graphql.ids import to_global_id
 
 NODE = """
 query Node($id: ID!) {
@@ -35,7 +36,9 @@ async def test_node_fetches_each_type(gql: GraphQLClient, demo: Any, factory: Fa
         assert data["node"] == {"__typename": type_name, "id": global_id, **expected}
 
 
-async def test_node_of_other_tenant_is_null(gql: GraphQLClient, demo: Any, other: Any, factory: Factory) -> None:
+async def test_node_of_other_tenant_is_null(
+    gql: GraphQLClient, demo: Any, other: Any, factory: Factory
+) -> None:
     theirs = await factory.contact(other.tenant)
 
     data = await gql.execute(NODE, {"id": to_global_id("Contact", theirs.id)}, token=demo.admin)
@@ -49,7 +52,9 @@ async def test_node_with_garbage_id_is_null(gql: GraphQLClient, demo: Any) -> No
     assert data["node"] is None
 
 
-async def test_nodes_keeps_order_and_nulls(gql: GraphQLClient, demo: Any, other: Any, factory: Factory) -> None:
+async def test_nodes_keeps_order_and_nulls(
+    gql: GraphQLClient, demo: Any, other: Any, factory: Factory
+) -> None:
     first = await factory.contact(demo.tenant, last_name="Erste")
     second = await factory.contact(demo.tenant, last_name="Zweite")
     theirs = await factory.contact(other.tenant)
@@ -88,7 +93,9 @@ async def test_contact_lookup(gql: GraphQLClient, demo: Any, other: Any, factory
     assert hidden["contact"] is None
 
 
-async def test_properties_and_types_lists(gql: GraphQLClient, demo: Any, other: Any, factory: Factory) -> None:
+async def test_properties_and_types_lists(
+    gql: GraphQLClient, demo: Any, other: Any, factory: Factory
+) -> None:
     await factory.property(demo.tenant, name="WEG B", external_id="WEG-0002")
     await factory.property(demo.tenant, name="WEG A")
     await factory.property(other.tenant, name="Fremd")
@@ -114,11 +121,18 @@ async def test_properties_and_types_lists(gql: GraphQLClient, demo: Any, other: 
 
 
 async def test_relay_categories_have_labels(gql: GraphQLClient, demo: Any) -> None:
-    german = await gql.execute("{ relayCategories { value labelDe labelEn label } }", token=demo.admin)
-    english = await gql.execute("{ relayCategories { value label } }", token=demo.admin, language="en")
+    german = await gql.execute(
+        "{ relayCategories { value labelDe labelEn label } }", token=demo.admin
+    )
+    english = await gql.execute(
+        "{ relayCategories { value label } }", token=demo.admin, language="en"
+    )
 
     assert len(german["relayCategories"]) == 7
     assert german["relayCategories"][0] == {
-        "value": "HANDWERKER", "labelDe": "Handwerker", "labelEn": "Tradesperson", "label": "Handwerker"
+        "value": "HANDWERKER",
+        "labelDe": "Handwerker",
+        "labelEn": "Tradesperson",
+        "label": "Handwerker",
     }
     assert english["relayCategories"][0]["label"] == "Tradesperson"

@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from relay_graph.api.graphql.ids import to_global_id
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
+
+from relay_graph.api.graphql.ids import to_global_id
 
 
 async def test_settings_show_tenant_and_flag(gql: GraphQLClient, demo: Any, other: Any) -> None:
@@ -23,18 +24,27 @@ async def test_settings_show_tenant_and_flag(gql: GraphQLClient, demo: Any, othe
     assert off["relaySettings"]["inviteAllEnabled"] is False
 
 
-async def test_status_counts_cover_every_status(gql: GraphQLClient, demo: Any, factory: Factory) -> None:
+async def test_status_counts_cover_every_status(
+    gql: GraphQLClient, demo: Any, factory: Factory
+) -> None:
     await factory.contact(demo.tenant)
     await factory.contact(demo.tenant, category="HAUSMEISTER", email=None)
     invited = await factory.contact(demo.tenant, category="HAUSMEISTER")
     await factory.code(invited)
     await factory.registered_contact(demo.tenant)
 
-    data = await gql.execute("{ relaySettings { statusCounts { status count } } }", token=demo.admin)
+    data = await gql.execute(
+        "{ relaySettings { statusCounts { status count } } }", token=demo.admin
+    )
     counts = {item["status"]: item["count"] for item in data["relaySettings"]["statusCounts"]}
 
     assert counts == {
-        "NO_CATEGORY": 1, "NO_EMAIL": 1, "INVITABLE": 0, "INVITED": 1, "EXPIRED": 0, "REGISTERED": 1,
+        "NO_CATEGORY": 1,
+        "NO_EMAIL": 1,
+        "INVITABLE": 0,
+        "INVITED": 1,
+        "EXPIRED": 0,
+        "REGISTERED": 1,
     }
 
 
@@ -72,18 +82,34 @@ async def test_preview_lists_reasons_and_uncategorised_types(
         {"lastName": "Abgelaufen", "relayStatus": "EXPIRED"},
         {"lastName": "Bereit", "relayStatus": "INVITABLE"},
     ]
-    assert skipped == {"NO_CATEGORY": 1, "NO_EMAIL": 0, "INVALID_EMAIL": 1, "ALREADY_INVITED": 0, "REGISTERED": 0}
+    assert skipped == {
+        "NO_CATEGORY": 1,
+        "NO_EMAIL": 0,
+        "INVALID_EMAIL": 1,
+        "ALREADY_INVITED": 0,
+        "REGISTERED": 0,
+    }
     assert preview["notInvitable"]["nodes"] == [
-        {"reason": "INVALID_EMAIL", "contact": {"lastName": "Kaputt"}, "uncategorisedProviderTypes": []},
-        {"reason": "NO_CATEGORY", "contact": {"lastName": "Ohne"},
-         "uncategorisedProviderTypes": [{"name": "Aufzugswartung"}]},
+        {
+            "reason": "INVALID_EMAIL",
+            "contact": {"lastName": "Kaputt"},
+            "uncategorisedProviderTypes": [],
+        },
+        {
+            "reason": "NO_CATEGORY",
+            "contact": {"lastName": "Ohne"},
+            "uncategorisedProviderTypes": [{"name": "Aufzugswartung"}],
+        },
     ]
     assert preview["notInvitable"]["totalCount"] == 2
     assert preview["noCategory"]["totalCount"] == 1
 
 
 async def test_announcement_in_both_languages(gql: GraphQLClient, demo: Any) -> None:
-    query = "query($language: Language) { relaySettings { announcementTemplate(language: $language) { language subject body } } }"
+    query = (
+        "query($language: Language) { relaySettings { announcementTemplate(language: $language) "
+        "{ language subject body } } }"
+    )
 
     german = await gql.execute(query, token=demo.admin)
     english = await gql.execute(query, {"language": "EN"}, token=demo.admin)
@@ -98,14 +124,23 @@ async def test_announcement_in_both_languages(gql: GraphQLClient, demo: Any) -> 
     assert "14" in en["body"]
 
 
-async def test_invitation_preview_hides_code(gql: GraphQLClient, demo: Any, other: Any, factory: Factory) -> None:
+async def test_invitation_preview_hides_code(
+    gql: GraphQLClient, demo: Any, other: Any, factory: Factory
+) -> None:
     contact = await factory.contact(
-        demo.tenant, first_name="Jörg", last_name="Weiß", company="Weiß & <Söhne>", category="HANDWERKER"
+        demo.tenant,
+        first_name="Jörg",
+        last_name="Weiß",
+        company="Weiß & <Söhne>",
+        category="HANDWERKER",
     )
     await factory.code(contact)
     theirs = await factory.contact(other.tenant)
-    query = """query($id: ID!, $language: Language) { relaySettings {
-        invitationEmailPreview(contactId: $id, language: $language) { recipient language subject text html } } }"""
+    query = (
+        "query($id: ID!, $language: Language) { relaySettings {\n"
+        "        invitationEmailPreview(contactId: $id, language: $language) "
+        "{ recipient language subject text html } } }"
+    )
 
     german = await gql.execute(query, {"id": to_global_id("Contact", contact.id)}, token=demo.admin)
     english = await gql.execute(

@@ -89,7 +89,9 @@ async def test_set_category_omitted_clears(gql: GraphQLClient, demo: Any, factor
     }
     """
 
-    data = await gql.execute(document, {"contactId": to_global_id("Contact", contact.id)}, token=demo.admin)
+    data = await gql.execute(
+        document, {"contactId": to_global_id("Contact", contact.id)}, token=demo.admin
+    )
 
     assert data["setContactCategory"] == {"contact": {"category": None}, "userErrors": []}
     assert await stored_category(factory, contact.id) is None

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 

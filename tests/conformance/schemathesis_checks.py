@@ -10,6 +10,7 @@ from typing import Any
 
 import schemathesis
 
+
 @schemathesis.check
 def no_unexpected_error(ctx: Any, response: Any, case: Any) -> None:
     """Fail on HTTP 5xx and on GraphQL errors that the server masked as unexpected."""

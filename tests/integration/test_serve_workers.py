@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from tests.support.databases import database_engine_name
 
 pytestmark = pytest.mark.skipif(
@@ -58,7 +57,16 @@ def test_two_workers_run_one_outbox_worker(database_url: str, tmp_path: Path) ->
     log_path = tmp_path / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "relay_graph.cli", "serve", "--workers", "2", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "relay_graph.cli",
+                "serve",
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+            ],
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,

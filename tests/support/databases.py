@@ -56,7 +56,9 @@ def postgres_database() -> Iterator[str]:
         upgrade(url)
         yield url
     finally:
-        asyncio.run(_execute_autocommit(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(
+            _execute_autocommit(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        )
 
 
 def migrated_sqlite_template(directory: Path) -> Path:

@@ -36,7 +36,9 @@ class Factory:
             session.add_all(objects)
             await session.commit()
 
-    async def tenant(self, slug: str | None = None, name: str = "Hausverwaltung Test GmbH", **values: Any) -> Tenant:
+    async def tenant(
+        self, slug: str | None = None, name: str = "Hausverwaltung Test GmbH", **values: Any
+    ) -> Tenant:
         tenant = Tenant(slug=slug or f"tenant-{next(_sequence)}", name=name, **values)
         await self._save(tenant)
         return tenant
@@ -64,14 +66,18 @@ class Factory:
         await self._save(prop)
         return prop
 
-    async def provider_type(self, tenant: Tenant, name: str | None = None, category: str | None = None) -> ProviderType:
+    async def provider_type(
+        self, tenant: Tenant, name: str | None = None, category: str | None = None
+    ) -> ProviderType:
         provider_type = ProviderType(
             tenant_id=tenant.id, name=name or f"Gewerk {next(_sequence)}", category=category
         )
         await self._save(provider_type)
         return provider_type
 
-    async def assign(self, contact: Contact, prop: Property, provider_type: ProviderType) -> Assignment:
+    async def assign(
+        self, contact: Contact, prop: Property, provider_type: ProviderType
+    ) -> Assignment:
         assignment = Assignment(
             tenant_id=contact.tenant_id,
             contact_id=contact.id,
@@ -102,4 +108,6 @@ class Factory:
 
     async def registered_contact(self, tenant: Tenant, **values: Any) -> Contact:
         values.setdefault("category", "HANDWERKER")
-        return await self.contact(tenant, registered_at=datetime.now(UTC) - timedelta(days=1), **values)
+        return await self.contact(
+            tenant, registered_at=datetime.now(UTC) - timedelta(days=1), **values
+        )

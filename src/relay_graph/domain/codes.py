@@ -17,7 +17,9 @@ def generate_provider_code() -> str:
     # One draw of 50 random bits, read as ten 5-bit digits, costs less than ten
     # separate choices and gives the same uniform distribution.
     value = secrets.randbits(CODE_LENGTH * 5)
-    raw = "".join(CROCKFORD_ALPHABET[(value >> shift) & 31] for shift in range(0, CODE_LENGTH * 5, 5))
+    raw = "".join(
+        CROCKFORD_ALPHABET[(value >> shift) & 31] for shift in range(0, CODE_LENGTH * 5, 5)
+    )
     return format_provider_code(raw)
 
 

@@ -14,18 +14,21 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "INVALID_ID": {
         "de": "„{value}“ ist keine gültige ID für {entity}. Verwenden Sie die `id` aus einer "
         "Abfrage.",
-        "en": "\"{value}\" is not a valid ID of a {entity}. Use the `id` returned by a query.",
+        "en": '"{value}" is not a valid ID of a {entity}. Use the `id` returned by a query.',
     },
     "MISSING_EMAIL": {
-        "de": "Der Kontakt hat keine E-Mail-Adresse. Tragen Sie eine ein und versuchen Sie es erneut.",
+        "de": "Der Kontakt hat keine E-Mail-Adresse. Tragen Sie eine ein und versuchen Sie es "
+        "erneut.",
         "en": "The contact has no email address. Add one and try again.",
     },
     "INVALID_EMAIL": {
-        "de": "Die E-Mail-Adresse {email} ist ungültig. Korrigieren Sie sie und versuchen Sie es erneut.",
+        "de": "Die E-Mail-Adresse {email} ist ungültig. Korrigieren Sie sie und versuchen Sie "
+        "es erneut.",
         "en": "The email address {email} is invalid. Correct it and try again.",
     },
     "MISSING_CATEGORY": {
-        "de": "Der Kontakt hat keine Relay-Dienstleisterkategorie. Setzen Sie zuerst eine Kategorie.",
+        "de": "Der Kontakt hat keine Relay-Dienstleisterkategorie. Setzen Sie zuerst eine "
+        "Kategorie.",
         "en": "The contact has no Relay category. Set a category first.",
     },
     "ALREADY_REGISTERED": {
@@ -65,7 +68,8 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "Invite providers one by one instead.",
     },
     "FORBIDDEN": {
-        "de": "Ihr Zugang darf nur lesen. Bitten Sie eine Administratorin oder einen Administrator.",
+        "de": "Ihr Zugang darf nur lesen. Bitten Sie eine Administratorin oder einen "
+        "Administrator.",
         "en": "Your token may only read. Ask an administrator to make this change.",
     },
     "INVALID_CODE": {
@@ -139,7 +143,8 @@ DELIVERY_PROBLEMS: dict[str, dict[Language, str]] = {
         "en": "The mail server accepts no addresses with non-ASCII characters (SMTPUTF8)",
     },
     "MESSAGE_REJECTED": {
-        "de": "Nachricht vom Mailserver abgelehnt", "en": "Message rejected by the mail server"
+        "de": "Nachricht vom Mailserver abgelehnt",
+        "en": "Message rejected by the mail server",
     },
     "SENDER_REJECTED": {
         "de": "Absenderadresse vom Mailserver abgelehnt",
@@ -147,10 +152,12 @@ DELIVERY_PROBLEMS: dict[str, dict[Language, str]] = {
     },
     "SERVER_UNREACHABLE": {"de": "Mailserver nicht erreichbar", "en": "Mail server unreachable"},
     "CONNECTION_LOST": {
-        "de": "Verbindung zum Mailserver abgebrochen", "en": "Connection to the mail server lost"
+        "de": "Verbindung zum Mailserver abgebrochen",
+        "en": "Connection to the mail server lost",
     },
     "AUTHENTICATION_FAILED": {
-        "de": "Anmeldung am Mailserver fehlgeschlagen", "en": "Login to the mail server failed"
+        "de": "Anmeldung am Mailserver fehlgeschlagen",
+        "en": "Login to the mail server failed",
     },
     "TLS_FAILED": {
         "de": "Verschlüsselte Verbindung zum Mailserver fehlgeschlagen",
@@ -164,7 +171,8 @@ DELIVERY_PROBLEMS: dict[str, dict[Language, str]] = {
     "INTERNAL_ERROR": {"de": "Interner Fehler beim Versand", "en": "Internal error while sending"},
 }
 UNKNOWN_DELIVERY_PROBLEM: dict[Language, str] = {
-    "de": "Zustellung fehlgeschlagen", "en": "Delivery failed"
+    "de": "Zustellung fehlgeschlagen",
+    "en": "Delivery failed",
 }
 ATTEMPTS_NOTE: dict[Language, str] = {"de": "{count} Versuche", "en": "{count} attempts"}
 

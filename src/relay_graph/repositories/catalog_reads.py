@@ -42,8 +42,13 @@ class CatalogReads:
     ) -> Page[PropertyView]:
         key = [Property.name, Property.id]
         statement = select(
-            Property.id, Property.external_id, Property.name, Property.street,
-            Property.postal_code, Property.city, *key,
+            Property.id,
+            Property.external_id,
+            Property.name,
+            Property.street,
+            Property.postal_code,
+            Property.city,
+            *key,
         ).where(*self._property_conditions(tenant_id, search))
         rows = (await self._session.execute(apply_keyset(statement, key, request))).all()
         return build_page(rows, request, len(key), property_view)
@@ -54,22 +59,33 @@ class CatalogReads:
         )
         return int((await self._session.execute(statement)).scalar_one())
 
-    async def properties_by_ids(self, tenant_id: int, ids: Sequence[int]) -> dict[int, PropertyView]:
+    async def properties_by_ids(
+        self, tenant_id: int, ids: Sequence[int]
+    ) -> dict[int, PropertyView]:
         if not ids:
             return {}
         statement = select(
-            Property.id, Property.external_id, Property.name, Property.street,
-            Property.postal_code, Property.city,
+            Property.id,
+            Property.external_id,
+            Property.name,
+            Property.street,
+            Property.postal_code,
+            Property.city,
         ).where(Property.tenant_id == tenant_id, Property.id.in_(ids))
-        return {row.id: property_view(row) for row in (await self._session.execute(statement)).all()}
+        return {
+            row.id: property_view(row) for row in (await self._session.execute(statement)).all()
+        }
 
     async def provider_type_page(
         self, tenant_id: int, category_linked: bool | None, request: PageRequest
     ) -> Page[ProviderTypeView]:
         key = [ProviderType.name, ProviderType.id]
         statement = select(
-            ProviderType.id, ProviderType.name, ProviderType.category,
-            contact_count_subquery().label("contact_count"), *key,
+            ProviderType.id,
+            ProviderType.name,
+            ProviderType.category,
+            contact_count_subquery().label("contact_count"),
+            *key,
         ).where(*self._type_conditions(tenant_id, category_linked))
         rows = (await self._session.execute(apply_keyset(statement, key, request))).all()
         return build_page(rows, request, len(key), provider_type_view)
@@ -86,7 +102,9 @@ class CatalogReads:
         if not ids:
             return {}
         statement = select(
-            ProviderType.id, ProviderType.name, ProviderType.category,
+            ProviderType.id,
+            ProviderType.name,
+            ProviderType.category,
             contact_count_subquery().label("contact_count"),
         ).where(ProviderType.tenant_id == tenant_id, ProviderType.id.in_(ids))
         rows = (await self._session.execute(statement)).all()

@@ -41,7 +41,9 @@ async def set_contact_category(
         contact.updated_at = now
         await uow.commit()
 
-    logger.info("contact category set", extra={"tenant_id": actor.tenant_id, "contact_id": contact_id})
+    logger.info(
+        "contact category set", extra={"tenant_id": actor.tenant_id, "contact_id": contact_id}
+    )
     return contact_id
 
 
@@ -77,6 +79,10 @@ async def link_type_category(
 
     logger.info(
         "provider type linked",
-        extra={"tenant_id": actor.tenant_id, "provider_type_id": provider_type_id, "updated": updated},
+        extra={
+            "tenant_id": actor.tenant_id,
+            "provider_type_id": provider_type_id,
+            "updated": updated,
+        },
     )
     return LinkResult(provider_type_id, updated)

@@ -36,7 +36,9 @@ async def seed_demo(uow_factory: UnitOfWorkFactory, now: datetime) -> list[str]:
             await _insert_tenant(uow, demo, now)
             await uow.commit()
         created.append(demo.slug)
-        logger.info("demo tenant created", extra={"tenant": demo.slug, "contacts": len(demo.contacts)})
+        logger.info(
+            "demo tenant created", extra={"tenant": demo.slug, "contacts": len(demo.contacts)}
+        )
     return created
 
 
@@ -48,8 +50,12 @@ async def _insert_tenant(uow: UnitOfWork, demo: DemoTenant, now: datetime) -> No
 
     properties = {
         item.key: Property(
-            tenant_id=tenant.id, external_id=item.key, name=item.name, street=item.street,
-            postal_code=item.postal_code, city=item.city,
+            tenant_id=tenant.id,
+            external_id=item.key,
+            name=item.name,
+            street=item.street,
+            postal_code=item.postal_code,
+            city=item.city,
         )
         for item in demo.properties
     }
@@ -59,10 +65,18 @@ async def _insert_tenant(uow: UnitOfWork, demo: DemoTenant, now: datetime) -> No
     }
     contacts = {
         item.key: Contact(
-            tenant_id=tenant.id, external_id=item.key, salutation=item.salutation,
-            first_name=item.first_name, last_name=item.last_name, company=item.company,
-            email=item.email, email_valid=is_valid_email(item.email), phone=item.phone,
-            street=item.street, postal_code=item.postal_code, city=item.city,
+            tenant_id=tenant.id,
+            external_id=item.key,
+            salutation=item.salutation,
+            first_name=item.first_name,
+            last_name=item.last_name,
+            company=item.company,
+            email=item.email,
+            email_valid=is_valid_email(item.email),
+            phone=item.phone,
+            street=item.street,
+            postal_code=item.postal_code,
+            city=item.city,
             category=item.category,
             registered_at=now - timedelta(days=3) if item.relay_state == "registered" else None,
         )

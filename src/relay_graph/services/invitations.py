@@ -97,7 +97,11 @@ async def create_provider_code(
     code = issued[0]
     logger.info(
         "provider code created",
-        extra={"tenant_id": actor.tenant_id, "contact_id": contact_id, "provider_code_id": code.provider_code_id},
+        extra={
+            "tenant_id": actor.tenant_id,
+            "contact_id": contact_id,
+            "provider_code_id": code.provider_code_id,
+        },
     )
     return ProviderCodeResult(contact_id, code.code, code.expires_at, created=True)
 
@@ -172,5 +176,7 @@ async def redeem_provider_code(
         contact.registered_at = now
         await uow.commit()
 
-    logger.info("provider registered", extra={"tenant_id": actor.tenant_id, "contact_id": contact.id})
+    logger.info(
+        "provider registered", extra={"tenant_id": actor.tenant_id, "contact_id": contact.id}
+    )
     return contact.id

@@ -54,7 +54,11 @@ async def list_contacts(
         page = await uow.contact_reads.page(actor.tenant_id, contact_filter, order, request, now)
         if with_assignments:
             await uow.contact_reads.attach_assignments(page.items)
-        total = await uow.contact_reads.count(actor.tenant_id, contact_filter, now) if with_total else None
+        total = (
+            await uow.contact_reads.count(actor.tenant_id, contact_filter, now)
+            if with_total
+            else None
+        )
     hide_codes(actor, page.items)
     return Listing(page, total)
 
@@ -86,7 +90,9 @@ async def list_properties(
     request.validate()
     async with uow_factory.read() as uow:
         page = await uow.catalog_reads.property_page(actor.tenant_id, search, request)
-        total = await uow.catalog_reads.property_count(actor.tenant_id, search) if with_total else None
+        total = (
+            await uow.catalog_reads.property_count(actor.tenant_id, search) if with_total else None
+        )
     return Listing(page, total)
 
 

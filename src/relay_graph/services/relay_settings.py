@@ -55,7 +55,9 @@ async def announcement_template(
 ) -> Announcement:
     async with uow_factory.read() as uow:
         tenant: Tenant = await load_tenant(uow, actor)
-    return render_announcement(tenant.sender_name or tenant.name, settings.ttl_days(tenant), language)
+    return render_announcement(
+        tenant.sender_name or tenant.name, settings.ttl_days(tenant), language
+    )
 
 
 async def invitation_email_preview(

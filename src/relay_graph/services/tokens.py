@@ -16,7 +16,9 @@ TOKEN_PREFIX = "rg_"
 
 class UnknownTenantError(LookupError):
     def __init__(self, slug: str) -> None:
-        super().__init__(f"tenant {slug!r} does not exist; run `relay-graph seed-demo` or create it first")
+        super().__init__(
+            f"tenant {slug!r} does not exist; run `relay-graph seed-demo` or create it first"
+        )
         self.slug = slug
 
 
@@ -36,7 +38,9 @@ async def create_token(
         if tenant is None:
             raise UnknownTenantError(tenant_slug)
         uow.tokens.add(
-            ApiToken(tenant_id=tenant.id, token_hash=hash_token(token), role=role.value, user_id=user_id)
+            ApiToken(
+                tenant_id=tenant.id, token_hash=hash_token(token), role=role.value, user_id=user_id
+            )
         )
         await uow.commit()
     return token

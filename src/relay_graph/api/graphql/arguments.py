@@ -15,19 +15,17 @@ First = Annotated[
         f"at most {MAX_PAGE_SIZE})."
     ),
 ]
-After = Annotated[
-    str | None, strawberry.argument(description="Return items after this cursor.")
-]
+After = Annotated[str | None, strawberry.argument(description="Return items after this cursor.")]
 Last = Annotated[
     int | None,
     strawberry.argument(
         description=f"Page size counted back from the end or `before` (at most {MAX_PAGE_SIZE})."
     ),
 ]
-Before = Annotated[
-    str | None, strawberry.argument(description="Return items before this cursor.")
-]
+Before = Annotated[str | None, strawberry.argument(description="Return items before this cursor.")]
 
 
-def page_request(first: int | None, after: str | None, last: int | None, before: str | None) -> PageRequest:
+def page_request(
+    first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
     return PageRequest(first=first, after=after, last=last, before=before)

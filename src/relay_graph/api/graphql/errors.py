@@ -29,7 +29,8 @@ class UserErrorCode(enum.Enum):
         "INVALID_EMAIL", description="The contact's email address is not a valid address."
     )
     MISSING_CATEGORY = strawberry.enum_value(
-        "MISSING_CATEGORY", description="The contact has no Relay category (Dienstleisterkategorie)."
+        "MISSING_CATEGORY",
+        description="The contact has no Relay category (Dienstleisterkategorie).",
     )
     ALREADY_REGISTERED = strawberry.enum_value(
         "ALREADY_REGISTERED", description="The provider has already registered on Relay."
@@ -95,7 +96,9 @@ class UserError:
     )
 
 
-def user_error(error: DomainError, language: Language, *, client_id: str | None = None) -> UserError:
+def user_error(
+    error: DomainError, language: Language, *, client_id: str | None = None
+) -> UserError:
     """Convert an expected failure into payload data.
 
     `client_id` is the ID as the client sent it; messages show it in place of the

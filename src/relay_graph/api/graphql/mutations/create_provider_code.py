@@ -32,7 +32,9 @@ class CreateProviderCodePayload:
 
 async def resolve_create_provider_code(
     info: Info,
-    contact_id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the contact.")],
+    contact_id: Annotated[
+        strawberry.ID, strawberry.argument(description="Global ID of the contact.")
+    ],
 ) -> CreateProviderCodePayload:
     context = info.context
     try:
@@ -42,13 +44,17 @@ async def resolve_create_provider_code(
         )
     except DomainError as error:
         return CreateProviderCodePayload(
-            contact=None, provider_code=None, user_errors=[user_error(error, context.language, client_id=contact_id)]
+            contact=None,
+            provider_code=None,
+            user_errors=[user_error(error, context.language, client_id=contact_id)],
         )
 
     found = await queries.contacts_by_ids(context.uow, context.actor, [database_id], context.now)
     return CreateProviderCodePayload(
         contact=found.get(database_id),  # type: ignore[arg-type]
-        provider_code=ProviderCode(code=result.code, expires_at=result.expires_at, created=result.created),
+        provider_code=ProviderCode(
+            code=result.code, expires_at=result.expires_at, created=result.created
+        ),
         user_errors=[],
     )
 

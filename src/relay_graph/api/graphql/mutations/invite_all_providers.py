@@ -16,7 +16,9 @@ class InviteAllProvidersPayload:
     skipped: list[SkipReasonCount] = strawberry.field(
         description="Providers left out, counted per reason."
     )
-    user_errors: list[UserError] = strawberry.field(description="Reasons nobody was invited; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Reasons nobody was invited; empty on success."
+    )
 
 
 async def resolve_invite_all_providers(info: Info) -> InviteAllProvidersPayload:

@@ -23,7 +23,10 @@ async def resolve_redeem_provider_code(
     code: Annotated[
         str,
         strawberry.argument(
-            description="The code as entered; case, spaces and hyphens are ignored, O reads as 0, I and L as 1."
+            description=(
+                "The code as entered; case, spaces and hyphens are ignored, O reads as 0, "
+                "I and L as 1."
+            )
         ),
     ],
 ) -> RedeemProviderCodePayload:
@@ -31,7 +34,9 @@ async def resolve_redeem_provider_code(
     try:
         contact_id = await redeem_provider_code(context.uow, context.actor, code, context.now)
     except DomainError as error:
-        return RedeemProviderCodePayload(contact=None, user_errors=[user_error(error, context.language)])
+        return RedeemProviderCodePayload(
+            contact=None, user_errors=[user_error(error, context.language)]
+        )
 
     found = await queries.contacts_by_ids(context.uow, context.actor, [contact_id], context.now)
     return RedeemProviderCodePayload(contact=found.get(contact_id), user_errors=[])  # type: ignore[arg-type]

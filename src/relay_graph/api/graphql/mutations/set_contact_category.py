@@ -23,7 +23,9 @@ class SetContactCategoryPayload:
 
 async def resolve_set_contact_category(
     info: Info,
-    contact_id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the contact.")],
+    contact_id: Annotated[
+        strawberry.ID, strawberry.argument(description="Global ID of the contact.")
+    ],
     category: Annotated[
         RelayCategory | None,
         strawberry.argument(description="Category to set; null or omitted clears it."),
@@ -40,7 +42,9 @@ async def resolve_set_contact_category(
             context.now,
         )
     except DomainError as error:
-        return SetContactCategoryPayload(contact=None, user_errors=[user_error(error, context.language, client_id=contact_id)])
+        return SetContactCategoryPayload(
+            contact=None, user_errors=[user_error(error, context.language, client_id=contact_id)]
+        )
 
     found = await queries.contacts_by_ids(context.uow, context.actor, [database_id], context.now)
     return SetContactCategoryPayload(contact=found.get(database_id), user_errors=[])  # type: ignore[arg-type]

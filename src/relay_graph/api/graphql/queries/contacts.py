@@ -22,7 +22,7 @@ TYPE_COUNT_PATHS = tuple((*path, "providerType", "contactCount") for path in ASS
 
 async def resolve_contacts(
     info: Info,
-    filter: Annotated[  # noqa: A002 - the argument name is part of the public schema
+    filter: Annotated[  # shadows the builtin because the public schema names it
         ContactFilter | None, strawberry.argument(description="Conditions the contacts must meet.")
     ] = None,
     order_by: Annotated[
@@ -53,7 +53,7 @@ async def resolve_contacts(
 
 async def resolve_contact(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the contact.")],  # noqa: A002
+    id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the contact.")],
 ) -> Contact | None:
     context = info.context
     with client_errors(context.language):

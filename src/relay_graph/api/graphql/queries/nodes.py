@@ -28,13 +28,19 @@ async def load_nodes(context: Context, ids: list[str]) -> list[Any]:
 
     found: dict[tuple[str, int], Any] = {}
     if requested["Contact"]:
-        contacts = await queries.contacts_by_ids(context.uow, context.actor, requested["Contact"], context.now)
+        contacts = await queries.contacts_by_ids(
+            context.uow, context.actor, requested["Contact"], context.now
+        )
         found.update({("Contact", key): value for key, value in contacts.items()})
     if requested["Property"]:
-        properties = await queries.properties_by_ids(context.uow, context.actor, requested["Property"])
+        properties = await queries.properties_by_ids(
+            context.uow, context.actor, requested["Property"]
+        )
         found.update({("Property", key): value for key, value in properties.items()})
     if requested["ProviderType"]:
-        types = await queries.provider_types_by_ids(context.uow, context.actor, requested["ProviderType"])
+        types = await queries.provider_types_by_ids(
+            context.uow, context.actor, requested["ProviderType"]
+        )
         found.update({("ProviderType", key): value for key, value in types.items()})
     return [None if item is None else found.get(item) for item in parsed]
 
@@ -49,7 +55,7 @@ async def count_holders_if_selected(info: Info, found: list[Any]) -> None:
 
 async def resolve_node(
     info: Info,
-    id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of any object.")],  # noqa: A002
+    id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of any object.")],
 ) -> Node | None:
     found = await load_nodes(info.context, [id])
     await count_holders_if_selected(info, found)

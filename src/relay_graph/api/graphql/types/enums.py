@@ -7,7 +7,9 @@ import enum
 import strawberry
 
 
-@strawberry.enum(description="Relay's fixed catalogue of provider categories (Dienstleisterkategorie).")
+@strawberry.enum(
+    description="Relay's fixed catalogue of provider categories (Dienstleisterkategorie)."
+)
 class RelayCategory(enum.Enum):
     HANDWERKER = strawberry.enum_value("HANDWERKER", description="Tradesperson (Handwerker).")
     HAUSMEISTER = strawberry.enum_value("HAUSMEISTER", description="Caretaker (Hausmeister).")
@@ -17,7 +19,8 @@ class RelayCategory(enum.Enum):
     MESSDIENST = strawberry.enum_value("MESSDIENST", description="Metering service (Messdienst).")
     REINIGUNG = strawberry.enum_value("REINIGUNG", description="Cleaning (Reinigung).")
     GARTEN_WINTERDIENST = strawberry.enum_value(
-        "GARTEN_WINTERDIENST", description="Gardening and winter service (Garten- und Winterdienst)."
+        "GARTEN_WINTERDIENST",
+        description="Gardening and winter service (Garten- und Winterdienst).",
     )
     SONSTIGE = strawberry.enum_value("SONSTIGE", description="Other (Sonstige).")
 
@@ -89,4 +92,6 @@ class Language(enum.Enum):
 @strawberry.enum(description="Role of an API token.")
 class Role(enum.Enum):
     ADMIN = strawberry.enum_value("admin", description="Reads, changes and invites.")
-    VIEWER = strawberry.enum_value("viewer", description="Reads only and never sees provider codes.")
+    VIEWER = strawberry.enum_value(
+        "viewer", description="Reads only and never sees provider codes."
+    )

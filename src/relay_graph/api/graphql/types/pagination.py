@@ -37,7 +37,10 @@ class Connection(Generic[T]):
 
 
 def to_connection(page: Page[T], total_count: int | None) -> Connection[T]:
-    edges = [Edge(cursor=cursor, node=item) for cursor, item in zip(page.cursors, page.items, strict=True)]
+    edges = [
+        Edge(cursor=cursor, node=item)
+        for cursor, item in zip(page.cursors, page.items, strict=True)
+    ]
     return Connection(
         edges=edges,
         nodes=list(page.items),

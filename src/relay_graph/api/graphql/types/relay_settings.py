@@ -21,8 +21,8 @@ from relay_graph.api.graphql.types.provider_type import (
 from relay_graph.domain.errors import DomainError, ErrorCode
 from relay_graph.domain.status import InviteSkipReason as DomainSkipReason
 from relay_graph.services import queries, relay_settings
-from relay_graph.services.outbox_counts import outbox_counts
 from relay_graph.services.invitations import invite_all_enabled
+from relay_graph.services.outbox_counts import outbox_counts
 
 
 @strawberry.type(description="Number of contacts with one Relay status.")
@@ -83,13 +83,20 @@ class InvitePreview:
 
     @strawberry.field(description="Providers it would invite, by name.")
     async def eligible(
-        self, info: Info, first: First = None, after: After = None, last: Last = None,
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
         before: Before = None,
     ) -> Connection[Contact]:
         context = info.context
         with client_errors(context.language):
             listing = await queries.list_eligible(
-                context.uow, context.actor, page_request(first, after, last, before), context.now,
+                context.uow,
+                context.actor,
+                page_request(first, after, last, before),
+                context.now,
                 with_assignments=selects_any(
                     info, ("nodes", "assignments"), ("edges", "node", "assignments")
                 ),
@@ -118,10 +125,14 @@ class InvitePreview:
         domain_reason = DomainSkipReason(reason.value) if reason else None
         with client_errors(context.language):
             listing = await queries.list_not_invitable(
-                context.uow, context.actor, domain_reason, page_request(first, after, last, before),
+                context.uow,
+                context.actor,
+                domain_reason,
+                page_request(first, after, last, before),
                 context.now,
                 with_assignments=selects_any(
-                    info, ("nodes", "contact", "assignments"),
+                    info,
+                    ("nodes", "contact", "assignments"),
                     ("edges", "node", "contact", "assignments"),
                 ),
             )
@@ -147,7 +158,9 @@ class InvitePreview:
             )
             for entry in page.items
         ]
-        return to_connection(type(page)(entries, page.cursors, page.has_next_page, page.has_previous_page), total)
+        return to_connection(
+            type(page)(entries, page.cursors, page.has_next_page, page.has_previous_page), total
+        )
 
 
 @strawberry.type(description="Tenant-wide Relay settings (Relay Einstellungen).")
@@ -168,7 +181,10 @@ class RelaySettings:
     async def status_counts(self, info: Info) -> list[RelayStatusCount]:
         context = info.context
         counts = await queries.relay_status_counts(context.uow, context.actor, context.now)
-        return [RelayStatusCount(status=RelayStatus(key.value), count=value) for key, value in counts.items()]
+        return [
+            RelayStatusCount(status=RelayStatus(key.value), count=value)
+            for key, value in counts.items()
+        ]
 
     @strawberry.field(
         description="Number of your tenant's emails per delivery state, every state listed."
@@ -183,10 +199,15 @@ class RelaySettings:
     @strawberry.field(description="Who inviting all providers would invite now, and who not.")
     async def invite_preview(self, info: Info) -> InvitePreview:
         context = info.context
-        eligible, skipped = await queries.invite_reason_counts(context.uow, context.actor, context.now)
+        eligible, skipped = await queries.invite_reason_counts(
+            context.uow, context.actor, context.now
+        )
         return InvitePreview(
             eligible_count=eligible,
-            skipped=[SkipReasonCount(reason=InviteSkipReason(key.value), count=value) for key, value in skipped.items()],
+            skipped=[
+                SkipReasonCount(reason=InviteSkipReason(key.value), count=value)
+                for key, value in skipped.items()
+            ],
         )
 
     @strawberry.field(description="Announcement text to send providers before inviting them.")
@@ -214,7 +235,9 @@ class RelaySettings:
     async def invitation_email_preview(
         self,
         info: Info,
-        contact_id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the contact.")],
+        contact_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global ID of the contact.")
+        ],
         language: Annotated[
             Language | None,
             strawberry.argument(description="Language; default: the contact's, else the tenant's."),
@@ -225,14 +248,21 @@ class RelaySettings:
             database_id = from_global_id(contact_id, "Contact", "contactId")
         try:
             recipient, chosen, email = await relay_settings.invitation_email_preview(
-                context.uow, context.actor, database_id, language.value if language else None,
-                context.invitation_settings, context.now,
+                context.uow,
+                context.actor,
+                database_id,
+                language.value if language else None,
+                context.invitation_settings,
+                context.now,
             )
         except DomainError as error:
             if error.code is ErrorCode.NOT_FOUND:
                 return None
             raise query_error(error, context.language) from error
         return EmailPreview(
-            recipient=recipient, language=Language(chosen), subject=email.subject,
-            text=email.text, html=email.html,
+            recipient=recipient,
+            language=Language(chosen),
+            subject=email.subject,
+            text=email.text,
+            html=email.html,
         )
