@@ -265,12 +265,12 @@ def filter_shape(contact_filter: ContactFilter) -> tuple[Any, ...]:
     )
 
 
-_page_statements: dict[tuple[Any, ...], Select[Any]] = {}
+_page_statements: dict[tuple[Any, ...], Select[*tuple[Any, ...]]] = {}
 
 
 def page_statement(
     order: ContactOrder, contact_filter: ContactFilter, request: PageRequest
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """Return the page select for the request's shape, built once with named parameters.
 
     The statement carries the first request's filter values and tenant 0, which never
@@ -304,7 +304,7 @@ def page_statement(
     return statement
 
 
-def base_select(now: datetime | None, *extra: ColumnElement[Any]) -> Select[Any]:
+def base_select(now: datetime | None, *extra: ColumnElement[Any]) -> Select[*tuple[Any, ...]]:
     status = relay_status_expression(now).label("relay_status")
     return (
         select(*CONTACT_COLUMNS, status, *extra)
@@ -314,7 +314,7 @@ def base_select(now: datetime | None, *extra: ColumnElement[Any]) -> Select[Any]
 
 
 @cache
-def assignments_statement() -> Select[Any]:
+def assignments_statement() -> Select[*tuple[Any, ...]]:
     """Select the assignments of the contacts in the expanding parameter `contact_ids`."""
     return (
         select(

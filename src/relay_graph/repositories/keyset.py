@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, Select, bindparam, tuple_
+from sqlalchemy import Integer, Select, SQLColumnExpression, bindparam, tuple_
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -13,12 +13,12 @@ T = TypeVar("T")
 
 
 def apply_keyset(
-    statement: Select[Any],
-    sort_key: Sequence[ColumnElement[Any]],
+    statement: Select[*tuple[Any, ...]],
+    sort_key: Sequence[SQLColumnExpression[Any]],
     request: PageRequest,
     *,
     descending: bool = False,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """Restrict and order a select to one page, fetching one extra row to see if more follow.
 
     The sort key must end with a unique column, so every cursor names one position
@@ -39,14 +39,14 @@ def apply_keyset(
 
 
 def apply_keyset_parameters(
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]],
     sort_key: Sequence[ColumnElement[Any]],
     *,
     backward: bool,
     has_after: bool,
     has_before: bool,
     descending: bool = False,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """Do what `apply_keyset` does with bound parameters in place of the request's values.
 
     The statement depends only on the request's shape, so it can be built once and
