@@ -6,7 +6,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -75,6 +75,15 @@ def main(context: click.Context) -> None:
     context.obj = settings
 
 
+class ServerOptions(TypedDict):
+    """Keyword arguments that both ways of serving pass to `uvicorn.run`."""
+
+    host: str
+    port: int
+    log_config: None
+    proxy_headers: bool
+
+
 @main.command(help="Serve the GraphQL API (GraphiQL at /graphql) with uvicorn.")
 @click.option("--host", default=None, help="Interface to bind; default RELAY_HOST (127.0.0.1).")
 @click.option("--port", type=int, default=None, help="TCP port; default RELAY_PORT (8000).")
@@ -91,7 +100,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     from relay_graph.app import create_app
 
     count = workers or settings.worker_count
-    options = {
+    options: ServerOptions = {
         "host": host or settings.host,
         "port": port or settings.port,
         "log_config": None,
