@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
@@ -25,7 +26,9 @@ def selects(info: Info, *path: str) -> bool:
 
     Each step may match several fields through aliases or fragments, and any match counts.
     """
-    level: list[SelectedField] = list(info.selected_fields)
+    # Strawberry types these as any kind of selection, but the current field's own nodes
+    # are always fields.
+    level = cast(list[SelectedField], list(info.selected_fields))
     for name in path:
         level = [child for field in level for child in _children(field.selections, name)]
         if not level:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -25,6 +25,7 @@ from relay_graph.api.http.graphql_over_http import (
     status_and_body,
 )
 from relay_graph.i18n import negotiate_language
+from relay_graph.services.actor import Actor
 
 DEFAULT_MAX_BATCH_OPERATIONS = 10
 
@@ -78,7 +79,7 @@ class RelayGraphQL(GraphQL[Context, None]):
     ) -> Context:
         state = request.app.state
         # Only the GraphiQL page comes without an actor, and no resolver runs for it.
-        actor = getattr(request.state, "actor", None)
+        actor = cast(Actor, getattr(request.state, "actor", None))
         return Context(
             request=request,  # type: ignore[arg-type]
             actor=actor,

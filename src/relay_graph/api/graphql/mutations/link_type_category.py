@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
@@ -47,7 +47,8 @@ async def resolve_link_type_category(
             context.uow,
             context.actor,
             database_id,
-            DomainCategory(category.value) if category else None,
+            # Strawberry types an enum value as its definition, but it is a str at run time.
+            DomainCategory(cast(str, category.value)) if category else None,
             context.now,
         )
     except DomainError as error:

@@ -37,7 +37,7 @@ async def resolve_properties(
             page_request(first, after, last, before),
             with_total=selects(info, "totalCount"),
         )
-    return to_connection(listing.page, listing.total_count)  # type: ignore[return-value]
+    return to_connection(listing.page, listing.total_count)  # type: ignore[arg-type]
 
 
 async def resolve_provider_types(
@@ -62,7 +62,7 @@ async def resolve_provider_types(
             page_request(first, after, last, before),
             with_total=selects(info, "totalCount"),
         )
-    return to_connection(listing.page, listing.total_count)  # type: ignore[return-value]
+    return to_connection(listing.page, listing.total_count)  # type: ignore[arg-type]
 
 
 @strawberry.type(description="A Relay category with its labels.")

@@ -48,7 +48,7 @@ async def resolve_contacts(
         )
     if selects_any(info, *TYPE_COUNT_PATHS):
         await load_contact_counts(context, held_types(listing.page.items))
-    return to_connection(listing.page, listing.total_count)  # type: ignore[return-value]
+    return to_connection(listing.page, listing.total_count)  # type: ignore[arg-type]
 
 
 async def resolve_contact(

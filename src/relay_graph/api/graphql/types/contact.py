@@ -82,12 +82,14 @@ class Contact(Node):
         description="Provider types the contact holds, and on which properties."
     )
 
-    @strawberry.field(description="Global, opaque ID of the contact.")
+    # mypy rejects this method in place of Node's id field, a dataclass field (misc), and
+    # strawberry-graphql 0.341 types strawberry.field(...) with arguments as returning Any.
+    @strawberry.field(description="Global, opaque ID of the contact.")  # type: ignore[misc, untyped-decorator]
     @staticmethod
     def id(root: ContactView) -> strawberry.ID:
         return to_global_id("Contact", root.id)
 
-    @strawberry.field(description="Name to show: first and last name, else company, else email.")
+    @strawberry.field(description="Name to show: first and last name, else company, else email.")  # type: ignore[untyped-decorator]
     @staticmethod
     def display_name(root: ContactView) -> str:
         person = " ".join(part for part in (root.first_name, root.last_name) if part)

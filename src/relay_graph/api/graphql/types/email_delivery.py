@@ -85,12 +85,14 @@ class EmailDelivery:
         description="Earliest time of the next attempt; null unless QUEUED."
     )
 
-    @strawberry.field(description="Delivery state of the email.")
+    # strawberry-graphql 0.341 types strawberry.field(...) with arguments as returning Any,
+    # so strict mypy reports these resolvers' decorators as untyped.
+    @strawberry.field(description="Delivery state of the email.")  # type: ignore[untyped-decorator]
     @staticmethod
     def state(root: DeliveryView) -> EmailDeliveryState:
         return EmailDeliveryState(root.state.value)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="Why the newest attempt failed; null if none failed or the email was SENT."
     )
     @staticmethod
@@ -102,7 +104,7 @@ class EmailDelivery:
         except ValueError:
             return EmailDeliveryProblem.INTERNAL_ERROR
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description=(
             "The problem for a person, in German or English by Accept-Language, with the "
             "mail server's reply, e.g. 'Empfänger abgelehnt: 550 mailbox unavailable'."

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from relay_graph.api.graphql.ids import from_global_id
@@ -43,8 +45,11 @@ class ContactFilter:
     def to_domain(self) -> read_models.ContactFilter:
         return read_models.ContactFilter(
             search=self.search.strip() if self.search and self.search.strip() else None,
-            category=DomainCategory(self.category.value) if self.category else None,
-            relay_status=DomainStatus(self.relay_status.value) if self.relay_status else None,
+            # Strawberry types an enum value as its definition, but it is a str at run time.
+            category=DomainCategory(cast(str, self.category.value)) if self.category else None,
+            relay_status=(
+                DomainStatus(cast(str, self.relay_status.value)) if self.relay_status else None
+            ),
             has_email=self.has_email,
             provider_type_id=(
                 from_global_id(self.provider_type_id, "ProviderType", "filter.providerTypeId")
@@ -70,6 +75,7 @@ class ContactOrder:
 
     def to_domain(self) -> read_models.ContactOrder:
         return read_models.ContactOrder(
-            field=read_models.ContactSortField(self.field.value),
-            direction=read_models.SortDirection(self.direction.value),
+            # Strawberry types an enum value as its definition, but it is a str at run time.
+            field=read_models.ContactSortField(cast(str, self.field.value)),
+            direction=read_models.SortDirection(cast(str, self.direction.value)),
         )

@@ -19,7 +19,9 @@ class Property(Node):
     postal_code: str | None = strawberry.field(description="Postal code (PLZ), kept as text.")
     city: str | None = strawberry.field(description="City (Ort).")
 
-    @strawberry.field(description="Global, opaque ID of the property.")
+    # mypy rejects this method in place of Node's id field, a dataclass field (misc), and
+    # strawberry-graphql 0.341 types strawberry.field(...) with arguments as returning Any.
+    @strawberry.field(description="Global, opaque ID of the property.")  # type: ignore[misc, untyped-decorator]
     @staticmethod
     def id(root: PropertyView) -> strawberry.ID:
         return to_global_id("Property", root.id)

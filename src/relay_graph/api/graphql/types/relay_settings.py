@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
@@ -19,7 +19,9 @@ from relay_graph.api.graphql.types.provider_type import (
     load_contact_counts,
 )
 from relay_graph.domain.errors import DomainError, ErrorCode
+from relay_graph.domain.pagination import Page
 from relay_graph.domain.status import InviteSkipReason as DomainSkipReason
+from relay_graph.i18n import Language as LanguageCode
 from relay_graph.services import queries, relay_settings
 from relay_graph.services.invitations import invite_all_enabled
 from relay_graph.services.outbox_counts import outbox_counts
@@ -81,7 +83,9 @@ class InvitePreview:
         description="Providers it would leave out, counted per reason."
     )
 
-    @strawberry.field(description="Providers it would invite, by name.")
+    # strawberry-graphql 0.341 types strawberry.field(...) with arguments as returning Any,
+    # so strict mypy reports these resolvers' decorators as untyped.
+    @strawberry.field(description="Providers it would invite, by name.")  # type: ignore[untyped-decorator]
     async def eligible(
         self,
         info: Info,
@@ -107,9 +111,9 @@ class InvitePreview:
             ("edges", "node", "assignments", "providerType", "contactCount"),
         ):
             await load_contact_counts(context, held_types(listing.page.items))
-        return to_connection(listing.page, self.eligible_count)  # type: ignore[return-value]
+        return to_connection(listing.page, self.eligible_count)  # type: ignore[arg-type]
 
-    @strawberry.field(description="Providers it would leave out, with the reason, by name.")
+    @strawberry.field(description="Providers it would leave out, with the reason, by name.")  # type: ignore[untyped-decorator]
     async def not_invitable(
         self,
         info: Info,
@@ -122,7 +126,8 @@ class InvitePreview:
         before: Before = None,
     ) -> Connection[NotInvitableProvider]:
         context = info.context
-        domain_reason = DomainSkipReason(reason.value) if reason else None
+        # Strawberry types an enum value as its definition, but it is a str at run time.
+        domain_reason = DomainSkipReason(cast(str, reason.value)) if reason else None
         with client_errors(context.language):
             listing = await queries.list_not_invitable(
                 context.uow,
@@ -150,7 +155,7 @@ class InvitePreview:
         counts = {item.reason: item.count for item in self.skipped}
         total = counts.get(reason, 0) if reason else sum(counts.values())
         page = listing.page
-        entries = [
+        providers = [
             NotInvitableProvider(
                 contact=entry.contact,  # type: ignore[arg-type]
                 reason=InviteSkipReason(entry.reason.value),
@@ -159,7 +164,7 @@ class InvitePreview:
             for entry in page.items
         ]
         return to_connection(
-            type(page)(entries, page.cursors, page.has_next_page, page.has_previous_page), total
+            Page(providers, page.cursors, page.has_next_page, page.has_previous_page), total
         )
 
 
@@ -173,11 +178,11 @@ class RelaySettings:
     )
     code_validity_days: int = strawberry.field(description="Days a new provider code stays valid.")
 
-    @strawberry.field(description="Whether the beta 'invite all providers' is on for your tenant.")
+    @strawberry.field(description="Whether the beta 'invite all providers' is on for your tenant.")  # type: ignore[untyped-decorator]
     def invite_all_enabled(self, info: Info) -> bool:
         return invite_all_enabled(info.context.flags, info.context.actor)
 
-    @strawberry.field(description="Number of contacts per Relay status, every status listed.")
+    @strawberry.field(description="Number of contacts per Relay status, every status listed.")  # type: ignore[untyped-decorator]
     async def status_counts(self, info: Info) -> list[RelayStatusCount]:
         context = info.context
         counts = await queries.relay_status_counts(context.uow, context.actor, context.now)
@@ -186,7 +191,7 @@ class RelaySettings:
             for key, value in counts.items()
         ]
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="Number of your tenant's emails per delivery state, every state listed."
     )
     async def outbox_counts(self, info: Info) -> list[EmailDeliveryCount]:
@@ -196,7 +201,7 @@ class RelaySettings:
             for state, count in counts.items()
         ]
 
-    @strawberry.field(description="Who inviting all providers would invite now, and who not.")
+    @strawberry.field(description="Who inviting all providers would invite now, and who not.")  # type: ignore[untyped-decorator]
     async def invite_preview(self, info: Info) -> InvitePreview:
         context = info.context
         eligible, skipped = await queries.invite_reason_counts(
@@ -210,7 +215,7 @@ class RelaySettings:
             ],
         )
 
-    @strawberry.field(description="Announcement text to send providers before inviting them.")
+    @strawberry.field(description="Announcement text to send providers before inviting them.")  # type: ignore[untyped-decorator]
     async def announcement_template(
         self,
         info: Info,
@@ -220,13 +225,14 @@ class RelaySettings:
         ] = None,
     ) -> AnnouncementTemplate:
         context = info.context
-        chosen = language.value if language else context.language
+        # Strawberry types an enum value as its definition, but it is a str at run time.
+        chosen = cast(LanguageCode, language.value) if language else context.language
         text = await relay_settings.announcement_template(
             context.uow, context.actor, chosen, context.invitation_settings
         )
         return AnnouncementTemplate(language=Language(chosen), subject=text.subject, body=text.body)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description=(
             "The invitation email a contact would receive, with XXXXX-XXXXX in place of the code. "
             "Null if your tenant has no such contact."
@@ -251,7 +257,7 @@ class RelaySettings:
                 context.uow,
                 context.actor,
                 database_id,
-                language.value if language else None,
+                cast(LanguageCode, language.value) if language else None,
                 context.invitation_settings,
                 context.now,
             )
