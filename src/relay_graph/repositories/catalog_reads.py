@@ -33,6 +33,17 @@ def provider_type_view(row: Any) -> ProviderTypeView:
     return ProviderTypeView(row.id, row.name, category, int(row.contact_count))
 
 
+# The columns that property_view reads.
+PROPERTY_COLUMNS = (
+    Property.id,
+    Property.external_id,
+    Property.name,
+    Property.street,
+    Property.postal_code,
+    Property.city,
+)
+
+
 class CatalogReads:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -41,15 +52,9 @@ class CatalogReads:
         self, tenant_id: int, search: str | None, request: PageRequest
     ) -> Page[PropertyView]:
         key = [Property.name, Property.id]
-        statement = select(
-            Property.id,
-            Property.external_id,
-            Property.name,
-            Property.street,
-            Property.postal_code,
-            Property.city,
-            *key,
-        ).where(*self._property_conditions(tenant_id, search))
+        statement = select(*PROPERTY_COLUMNS, *key).where(
+            *self._property_conditions(tenant_id, search)
+        )
         rows = (await self._session.execute(apply_keyset(statement, key, request))).all()
         return build_page(rows, request, len(key), property_view)
 
@@ -64,14 +69,9 @@ class CatalogReads:
     ) -> dict[int, PropertyView]:
         if not ids:
             return {}
-        statement = select(
-            Property.id,
-            Property.external_id,
-            Property.name,
-            Property.street,
-            Property.postal_code,
-            Property.city,
-        ).where(Property.tenant_id == tenant_id, Property.id.in_(ids))
+        statement = select(*PROPERTY_COLUMNS).where(
+            Property.tenant_id == tenant_id, Property.id.in_(ids)
+        )
         return {
             row.id: property_view(row) for row in (await self._session.execute(statement)).all()
         }
