@@ -57,7 +57,18 @@ async def test_missing_variable_under_graphql_response_type_is_400(
 
 
 @pytest.mark.parametrize(
-    "body", [b'"hello"', b"42", b"null", b'{"query": "\xff"}', b"[" * 100_000]
+    "body",
+    [
+        b'"hello"',
+        b"42",
+        b"null",
+        b'{"query": "\xff"}',
+        b"[" * 100_000,
+        # An unpaired UTF-16 surrogate, which no database can store.
+        b'{"query": "query($s: String!) { contacts(filter: {search: $s}) { totalCount } }", '
+        b'"variables": {"s": "\\ud83c"}}',
+        b'{"query": "{ __typename }", "variables": {"n": NaN}}',
+    ],
 )
 async def test_non_object_bodies_are_400(http: httpx.AsyncClient, demo: Any, body: bytes) -> None:
     response = await http.post(

@@ -177,6 +177,18 @@ class RelayGraphQL(GraphQL[Context, None]):
             headers=headers,
         )
 
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            # orjson also rejects what Python's json module lets through: unpaired UTF-16
+            # surrogates such as "\ud83c", which the database drivers cannot encode, and NaN.
+            raise HTTPException(
+                400,
+                f"The request body is not valid JSON ({error}). Send JSON in UTF-8 whose "
+                "strings contain only valid Unicode.",
+            ) from error
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
