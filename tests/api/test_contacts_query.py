@@ -252,3 +252,34 @@ async def test_page_statement_reused_per_shape(
     assert last_names(first) == ["Albrecht"]
     assert last_names(second) == ["Weber"]
     assert len(cached) == 1
+
+
+SEARCHES = {
+    "contacts": "query($s: String) { contacts(filter: {search: $s}) { totalCount } }",
+    "properties": "query($s: String) { properties(search: $s) { totalCount } }",
+}
+
+
+@pytest.mark.parametrize(
+    ("listing", "text"),
+    [
+        ("contacts", "ab " * 11),
+        ("contacts", "x" * 201),
+        ("properties", "y" * 201),
+    ],
+)
+async def test_search_over_limit_is_error(
+    gql: GraphQLClient, demo: Any, listing: str, text: str
+) -> None:
+    errors = await gql.errors(SEARCHES[listing], {"s": text}, token=demo.admin)
+
+    assert errors[0]["extensions"]["code"] == "SEARCH_TOO_LONG"
+    assert "höchstens 200 Zeichen und 10 Wörter" in errors[0]["message"]
+
+
+async def test_search_at_limit_runs(gql: GraphQLClient, demo: Any) -> None:
+    text = " ".join(["Albrecht"] * 10)
+
+    data = await gql.execute(SEARCHES["contacts"], {"s": text}, token=demo.admin)
+
+    assert data["contacts"]["totalCount"] == 0

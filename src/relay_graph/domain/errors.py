@@ -28,6 +28,7 @@ class ErrorCode(enum.StrEnum):
     DUPLICATE_ITEM = "DUPLICATE_ITEM"
     UNKNOWN_CONTACT = "UNKNOWN_CONTACT"
     UNKNOWN_PROPERTY = "UNKNOWN_PROPERTY"
+    SEARCH_TOO_LONG = "SEARCH_TOO_LONG"
 
 
 class DomainError(Exception):

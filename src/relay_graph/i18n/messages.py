@@ -96,6 +96,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "de": "Der Wert für {name} fehlt oder ist leer. Der Eintrag wurde nicht gespeichert.",
         "en": "The value for {name} is missing or blank. The item was not stored.",
     },
+    "SEARCH_TOO_LONG": {
+        "de": "Die Suche hat {length} Zeichen und {words} Wörter, erlaubt sind höchstens "
+        "{max_length} Zeichen und {max_words} Wörter. Kürzen Sie den Suchtext.",
+        "en": "The search has {length} characters and {words} words, but at most "
+        "{max_length} characters and {max_words} words are allowed. Shorten the search text.",
+    },
     "VALUE_TOO_LONG": {
         "de": "Der Wert für {name} hat {length} Zeichen, erlaubt sind höchstens {limit}. "
         "Der Eintrag wurde nicht gespeichert.",

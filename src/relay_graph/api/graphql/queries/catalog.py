@@ -14,6 +14,7 @@ from relay_graph.api.graphql.types.property import Property
 from relay_graph.api.graphql.types.provider_type import ProviderType
 from relay_graph.domain.categories import CATEGORY_LABELS
 from relay_graph.domain.categories import RelayCategory as DomainCategory
+from relay_graph.domain.search import search_text
 from relay_graph.services import queries
 
 
@@ -21,7 +22,11 @@ async def resolve_properties(
     info: Info,
     search: Annotated[
         str | None,
-        strawberry.argument(description="Text in name, street, city or ERP number."),
+        strawberry.argument(
+            description=(
+                "Text in name, street, city or ERP number; at most 10 words and 200 characters."
+            )
+        ),
     ] = None,
     first: First = None,
     after: After = None,
@@ -33,7 +38,7 @@ async def resolve_properties(
         listing = await queries.list_properties(
             context.uow,
             context.actor,
-            search.strip() if search and search.strip() else None,
+            search_text(search, "search"),
             page_request(first, after, last, before),
             with_total=selects(info, "totalCount"),
         )

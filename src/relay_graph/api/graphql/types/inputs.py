@@ -13,6 +13,7 @@ from relay_graph.api.graphql.types.enums import (
 )
 from relay_graph.domain import read_models
 from relay_graph.domain.categories import RelayCategory as DomainCategory
+from relay_graph.domain.search import search_text
 from relay_graph.domain.status import RelayStatus as DomainStatus
 
 
@@ -22,7 +23,7 @@ class ContactFilter:
         default=None,
         description=(
             "Words that must each occur in first name, last name, company, email or the ERP "
-            "number; case-insensitive for ASCII letters."
+            "number; case-insensitive for ASCII letters. At most 10 words and 200 characters."
         ),
     )
     category: RelayCategory | None = strawberry.field(
@@ -44,7 +45,7 @@ class ContactFilter:
 
     def to_domain(self) -> read_models.ContactFilter:
         return read_models.ContactFilter(
-            search=self.search.strip() if self.search and self.search.strip() else None,
+            search=search_text(self.search, "filter.search"),
             # Strawberry types an enum value as its definition, but it is a str at run time.
             category=DomainCategory(cast(str, self.category.value)) if self.category else None,
             relay_status=(

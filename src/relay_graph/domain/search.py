@@ -1,0 +1,33 @@
+"""The search text of the contact and property lists, and its limits."""
+
+from __future__ import annotations
+
+from relay_graph.domain.errors import DomainError, ErrorCode
+
+# In the contact search every word becomes one LIKE condition per searched column. SQLite
+# rejects statements of about a thousand words, and long patterns slow down both engines.
+MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_WORDS = 10
+
+
+def search_text(text: str | None, field: str) -> str | None:
+    """Return the search without surrounding blanks, or None when it is empty.
+
+    Raise SEARCH_TOO_LONG, naming `field`, when it exceeds either limit.
+    """
+    if text is None or not text.strip():
+        return None
+    stripped = text.strip()
+    words = len(stripped.split())
+    if len(stripped) > MAX_SEARCH_LENGTH or words > MAX_SEARCH_WORDS:
+        raise DomainError(
+            ErrorCode.SEARCH_TOO_LONG,
+            field=(field,),
+            params={
+                "length": len(stripped),
+                "words": words,
+                "max_length": MAX_SEARCH_LENGTH,
+                "max_words": MAX_SEARCH_WORDS,
+            },
+        )
+    return stripped
