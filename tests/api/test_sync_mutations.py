@@ -517,3 +517,27 @@ async def test_set_responsibilities_statements_do_not_grow_with_items(
     # Replacing adds one DELETE for all removed responsibilities together.
     assert replaced == many + 1
     assert many <= 10
+
+
+async def test_upsert_contacts_control_character(
+    gql: GraphQLClient, demo: Any, database_url: str
+) -> None:
+    items = [
+        {"externalId": "U1", "firstName": "Null\u0000Byte"},
+        {"externalId": "U2", "firstName": "Tab\tund\nZeile"},
+        {"externalId": "U\u001b3", "lastName": "Escape"},
+    ]
+
+    data = await gql.execute(UPSERT_CONTACTS, {"items": items}, token=demo.admin)
+
+    payload = data["upsertContacts"]
+    outcomes = [result["outcome"] for result in payload["results"]]
+    assert outcomes == ["REJECTED", "CREATED", "REJECTED"]
+    errors = [(error["field"], error["code"]) for error in payload["userErrors"]]
+    assert errors == [
+        (["items", "0", "firstName"], "INVALID_CHARACTER"),
+        (["items", "2", "externalId"], "INVALID_CHARACTER"),
+    ]
+    assert "an Stelle 5 das Steuerzeichen U+0000" in payload["userErrors"][0]["message"]
+    assert payload["results"][1]["contact"]["firstName"] == "Tab\tund\nZeile"
+    assert await count_rows(database_url, Contact, demo.tenant.id) == 1

@@ -102,6 +102,13 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The search has {length} characters and {words} words, but at most "
         "{max_length} characters and {max_words} words are allowed. Shorten the search text.",
     },
+    "INVALID_CHARACTER": {
+        "de": "Der Wert für {name} enthält an Stelle {position} das Steuerzeichen {character}. "
+        "Der Eintrag wurde nicht gespeichert. Entfernen Sie das Zeichen und senden Sie ihn "
+        "erneut.",
+        "en": "The value for {name} contains the control character {character} at position "
+        "{position}. The item was not stored. Remove the character and send it again.",
+    },
     "VALUE_TOO_LONG": {
         "de": "Der Wert für {name} hat {length} Zeichen, erlaubt sind höchstens {limit}. "
         "Der Eintrag wurde nicht gespeichert.",

@@ -92,6 +92,35 @@ def find_too_long(values: Mapping[str, Any], limits: Mapping[str, int]) -> list[
     return found
 
 
+# Tab, line feed and carriage return are allowed in a text. Other control characters are
+# rejected, NUL above all, which PostgreSQL cannot store.
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+@dataclass(frozen=True)
+class ControlCharacter:
+    """A text value with a control character: the field, the character and its position."""
+
+    field: str
+    character: str
+    position: int
+
+
+def find_control_characters(values: Mapping[str, Any]) -> list[ControlCharacter]:
+    """Return, per text value, the first control character other than tab and line breaks."""
+    found: list[ControlCharacter] = []
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        for position, character in enumerate(value, start=1):
+            if (ord(character) < 32 or ord(character) == 127) and (
+                character not in _ALLOWED_CONTROLS
+            ):
+                found.append(ControlCharacter(name, f"U+{ord(character):04X}", position))
+                break
+    return found
+
+
 def clean_text(value: str | None) -> str | None:
     """Strip a text value and turn an empty one into None."""
     if value is None:

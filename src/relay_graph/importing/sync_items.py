@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from relay_graph.domain.errors import DomainError, ErrorCode
 from relay_graph.importing.changes import (
     AssignmentKey,
+    ControlCharacter,
     FieldValue,
     Outcome,
     RecordRow,
     api_field_name,
     clean_email,
     clean_text,
+    find_control_characters,
     find_too_long,
 )
 
@@ -117,6 +119,11 @@ def prepare_records(
                     DomainError(ErrorCode.INVALID_EMAIL, _path(index, "email"), {"email": email})
                 )
 
+        controls = find_control_characters({"external_id": key, **values})
+        for control in controls:
+            errors.append(
+                control_character_error(_path(index, api_field_name(control.field)), control)
+            )
         too_long = find_too_long({"external_id": key, **values}, limits)
         for problem in too_long:
             errors.append(
@@ -130,9 +137,21 @@ def prepare_records(
                     },
                 )
             )
-        if not too_long:
+        if not too_long and not controls:
             accepted.append(RecordRow(index, key, values))
     return accepted
+
+
+def control_character_error(path: tuple[str, ...], control: ControlCharacter) -> DomainError:
+    return DomainError(
+        ErrorCode.INVALID_CHARACTER,
+        path,
+        {
+            "name": path[-1],
+            "character": control.character,
+            "position": control.position,
+        },
+    )
 
 
 def prepare_responsibilities(
@@ -194,7 +213,12 @@ def _entry_pair(
                 {"name": "providerTypeName", "length": len(type_name), "limit": type_name_limit},
             )
         )
-    if contact is None or type_name is None or len(type_name) > type_name_limit:
+    controls = find_control_characters(
+        {"contactExternalId": contact, "providerTypeName": type_name}
+    )
+    for control in controls:
+        errors.append(control_character_error((*path, control.field), control))
+    if contact is None or type_name is None or len(type_name) > type_name_limit or controls:
         return None
     return contact, type_name
 

@@ -74,6 +74,10 @@ class UserErrorCode(enum.Enum):
     VALUE_TOO_LONG = strawberry.enum_value(
         "VALUE_TOO_LONG", description="A value has more characters than its field allows."
     )
+    INVALID_CHARACTER = strawberry.enum_value(
+        "INVALID_CHARACTER",
+        description="A value contains a control character other than tab or a line break.",
+    )
     DUPLICATE_ITEM = strawberry.enum_value(
         "DUPLICATE_ITEM", description="An earlier item of the same call has the same key."
     )
