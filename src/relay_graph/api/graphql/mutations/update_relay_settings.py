@@ -23,13 +23,16 @@ class UpdateRelaySettingsInput:
     sender_name: str | None = strawberry.field(
         default=strawberry.UNSET,
         description=(
-            "Display name of invitation emails, at most 100 characters on one line. "
-            "Null or empty: your company name."
+            "Name that invitation emails show as their sender and use in their text, at most "
+            "100 characters on one line. Null or empty: your company's name."
         ),
     )
     reply_to: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Reply-To address of invitation emails. Null or empty: no Reply-To header.",
+        description=(
+            "Reply-To address of invitation emails. Null or empty: no Reply-To header, so "
+            "replies go to the server's sender address (RELAY_MAIL_FROM)."
+        ),
     )
     default_language: Language | None = strawberry.field(
         default=strawberry.UNSET,

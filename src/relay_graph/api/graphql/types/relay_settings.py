@@ -61,8 +61,12 @@ class NotInvitableProvider:
 @strawberry.type(description="Text to send providers before the invitations (Ankündigung).")
 class AnnouncementTemplate:
     language: Language = strawberry.field(description="Language of the text.")
-    subject: str = strawberry.field(description="Subject line, filled with your company's name.")
-    body: str = strawberry.field(description="Plain-text body, filled with your company's name.")
+    subject: str = strawberry.field(
+        description="Subject line, filled with your sender name, else your company's name."
+    )
+    body: str = strawberry.field(
+        description="Plain-text body, filled with your sender name, else your company's name."
+    )
 
 
 @strawberry.type(description="The invitation email a contact would receive.")
@@ -171,8 +175,18 @@ class InvitePreview:
 @strawberry.type(description="Tenant-wide Relay settings (Relay Einstellungen).")
 class RelaySettings:
     company_name: str = strawberry.field(description="Your company's name as providers see it.")
-    sender_name: str | None = strawberry.field(description="Display name of invitation emails.")
-    reply_to: str | None = strawberry.field(description="Reply-To address of invitation emails.")
+    sender_name: str | None = strawberry.field(
+        description=(
+            "Name that invitation emails show as their sender and use in their text; "
+            "null means your company's name."
+        )
+    )
+    reply_to: str | None = strawberry.field(
+        description=(
+            "Reply-To address of invitation emails; null means replies go to the server's "
+            "sender address (RELAY_MAIL_FROM)."
+        )
+    )
     default_language: Language = strawberry.field(
         description="Language of emails to contacts without a language of their own."
     )
