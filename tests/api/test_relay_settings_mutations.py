@@ -116,6 +116,8 @@ async def test_update_settings_keeps_omitted_clears_blank(
     ("values", "codes"),
     [
         ({"replyTo": "kein-postfach"}, ["INVALID_REPLY_TO"]),
+        # A header cannot carry umlauts before the @ without SMTPUTF8.
+        ({"replyTo": "Büro@Müller-Verwaltung.de"}, ["INVALID_REPLY_TO"]),
         ({"codeValidityDays": 0}, ["INVALID_CODE_VALIDITY"]),
         ({"codeValidityDays": 366}, ["INVALID_CODE_VALIDITY"]),
         ({"senderName": "H" * 101}, ["INVALID_SENDER_NAME"]),

@@ -22,3 +22,16 @@ def is_valid_email(value: str | None) -> bool:
     except EmailNotValidError:
         return False
     return True
+
+
+def is_valid_reply_to(value: str) -> bool:
+    """Check a Reply-To address: valid, and ASCII before the @.
+
+    A header can carry an internationalized domain as IDNA, but a non-ASCII part before
+    the @ only in a message sent with SMTPUTF8, which depends on each recipient.
+    """
+    try:
+        validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return False
+    return True

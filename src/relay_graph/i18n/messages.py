@@ -47,10 +47,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "or control characters.",
     },
     "INVALID_REPLY_TO": {
-        "de": "Die Antwortadresse {value} ist keine gültige E-Mail-Adresse. Korrigieren Sie sie "
-        "oder lassen Sie das Feld leer.",
-        "en": "The reply-to address {value} is not a valid email address. Correct it or leave "
-        "the field empty.",
+        "de": "Die Antwortadresse {value} ist keine gültige E-Mail-Adresse. Umlaute sind nur "
+        "nach dem @ möglich. Korrigieren Sie sie oder lassen Sie das Feld leer.",
+        "en": "The reply-to address {value} is not a valid email address. Only the part after "
+        "the @ may contain umlauts. Correct it or leave the field empty.",
     },
     "INVALID_CODE_VALIDITY": {
         "de": "Die Gültigkeit eines Codes muss zwischen {min_days} und {max_days} Tagen liegen, "

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from relay_graph.db.models import Tenant
-from relay_graph.domain.email import is_valid_email
+from relay_graph.domain.email import is_valid_reply_to
 from relay_graph.domain.errors import DomainError, ErrorCode
 from relay_graph.i18n import is_language
 from relay_graph.services.actor import Actor
@@ -70,7 +70,7 @@ def validation_errors(change: RelaySettingsChange) -> list[DomainError]:
             ))
     if isinstance(change.reply_to, str):
         address = change.reply_to.strip()
-        if address and (len(address) > REPLY_TO_MAX_LENGTH or not is_valid_email(address)):
+        if address and (len(address) > REPLY_TO_MAX_LENGTH or not is_valid_reply_to(address)):
             errors.append(DomainError(
                 ErrorCode.INVALID_REPLY_TO, ("input", "replyTo"), {"value": address}
             ))
