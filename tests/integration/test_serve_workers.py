@@ -83,5 +83,14 @@ def test_two_workers_run_one_outbox_worker(database_url: str, tmp_path: Path) ->
 
     output = log_path.read_text()
     assert output.count("Application startup complete") == 2, output
-    assert output.count("outbox worker started") == 1, output
-    assert output.count("outbox worker stopped") == 1, output
+    # The other process waits for the host lock. When the first one stops during the
+    # shutdown, the waiting one may take over for a moment, but never while it still runs.
+    running = 0
+    for line in output.splitlines():
+        if "outbox worker started" in line:
+            running += 1
+        elif "outbox worker stopped" in line:
+            running -= 1
+        assert running <= 1, output
+    assert output.count("outbox worker started") >= 1, output
+    assert running == 0, output
