@@ -144,7 +144,8 @@ class Settings(BaseSettings):
     language: Language = Field(
         default_factory=system_language,
         description=(
-            "Language of command-line output, de or en. Unset: the locale's language "
+            "Language of the import command's report and messages, de or en (the other "
+            "commands write English). Unset: the locale's language "
             "(LC_ALL, LC_MESSAGES, LANG), else de."
         ),
     )
