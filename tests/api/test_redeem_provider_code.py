@@ -213,3 +213,17 @@ async def test_redeem_viewer_forbidden(gql: GraphQLClient, demo: Any, factory: F
     assert payload["contact"] is None
     assert error_codes(payload) == ["FORBIDDEN"]
     assert await stored_state(factory, contact) == (None, [CODE_ACTIVE])
+
+
+@pytest.mark.parametrize(
+    ("entered", "shown"),
+    [("", "„“"), ("  ab ", "„ab“"), ("X" * 100_000, "„" + "X" * 20 + "…“")],
+)
+async def test_redeem_message_shows_short_code(
+    gql: GraphQLClient, demo: Any, entered: str, shown: str
+) -> None:
+    payload = await redeem(gql, demo.admin, entered)
+
+    [error] = payload["userErrors"]
+    assert f"Der Dienstleistercode {shown} ist ungültig" in error["message"]
+    assert len(error["message"]) < 200

@@ -73,8 +73,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Your token may only read. Ask an administrator to make this change.",
     },
     "INVALID_CODE": {
-        "de": "Der Dienstleistercode {code} ist ungültig oder bereits verwendet.",
-        "en": "The provider code {code} is invalid or has already been used.",
+        "de": "Der Dienstleistercode „{code}“ ist ungültig oder bereits verwendet. Prüfen "
+        "Sie die Eingabe.",
+        "en": 'The provider code "{code}" is invalid or has already been used. Check what '
+        "was entered.",
     },
     "CODE_EXPIRED": {
         "de": "Der Dienstleistercode ist abgelaufen. Bitten Sie die Hausverwaltung um einen neuen.",

@@ -153,6 +153,18 @@ async def invite_all_providers(
     return InviteAllResult(invited_count=invited, skipped=skipped)
 
 
+# Longer input is cut in messages, so a pasted text does not come back in full.
+SHOWN_CODE_LENGTH = 20
+
+
+def shown_code(entered_code: str) -> str:
+    """Return the entered code as a message shows it: stripped and at most 20 characters."""
+    stripped = entered_code.strip()
+    if len(stripped) <= SHOWN_CODE_LENGTH:
+        return stripped
+    return stripped[:SHOWN_CODE_LENGTH] + "…"
+
+
 async def redeem_provider_code(
     uow_factory: UnitOfWorkFactory, actor: Actor, entered_code: str, now: datetime
 ) -> int:
@@ -160,17 +172,17 @@ async def redeem_provider_code(
     actor.require_admin()
     code = normalize_provider_code(entered_code)
     if code is None:
-        raise DomainError(ErrorCode.INVALID_CODE, ("code",), {"code": entered_code})
+        raise DomainError(ErrorCode.INVALID_CODE, ("code",), {"code": shown_code(entered_code)})
 
     async with uow_factory.write() as uow:
         provider_code = await uow.provider_codes.find_active_by_code(code)
         if provider_code is None or provider_code.tenant_id != actor.tenant_id:
-            raise DomainError(ErrorCode.INVALID_CODE, ("code",), {"code": entered_code})
+            raise DomainError(ErrorCode.INVALID_CODE, ("code",), {"code": shown_code(entered_code)})
         if provider_code.expires_at <= now:
             raise DomainError(ErrorCode.CODE_EXPIRED, ("code",))
         contact = await uow.contacts.get(actor.tenant_id, provider_code.contact_id)
         if contact is None:
-            raise DomainError(ErrorCode.INVALID_CODE, ("code",), {"code": entered_code})
+            raise DomainError(ErrorCode.INVALID_CODE, ("code",), {"code": shown_code(entered_code)})
 
         await uow.provider_codes.mark_redeemed(provider_code, now)
         contact.registered_at = now
