@@ -140,3 +140,13 @@ async def test_several_operations_need_operation_name(gql: GraphQLClient, demo: 
     assert "operationName" in unnamed.json()["errors"][0]["message"]
     assert unnamed.json()["data"] is None
     assert named.json()["data"] == {"viewer": {"role": "ADMIN"}}
+
+
+async def test_contact_cursor_on_properties_is_rejected(gql: GraphQLClient, demo: Any) -> None:
+    contact_cursor = forged_cursor(["Bauer", "Petra", 10])
+    query = "query($after: String) { properties(after: $after) { totalCount } }"
+
+    errors = await gql.errors(query, {"after": contact_cursor}, token=demo.admin)
+
+    assert errors[0]["extensions"]["code"] == "INVALID_PAGINATION"
+    assert "cursor of another list or ordering" in errors[0]["message"]

@@ -76,8 +76,8 @@ def decode_cursor(cursor: str, expected_length: int, argument: str) -> list[Any]
         raise PaginationError(_not_a_cursor(argument, cursor))
     if len(values) != expected_length:
         raise PaginationError(
-            f"`{argument}` is a cursor of another ordering: {cursor!r}; "
-            "request the list with the same `orderBy` that produced it"
+            f"`{argument}` is a cursor of another list or ordering: {_shown(cursor)!r}; use a "
+            "cursor from the same list, requested with the same `orderBy` where the list has one"
         )
     return list(values)
 
@@ -92,9 +92,12 @@ def _is_sort_key(values: object) -> bool:
     return type(row_id) is int and 0 < row_id <= MAX_ROW_ID
 
 
+def _shown(cursor: str) -> str:
+    return cursor if len(cursor) <= 80 else cursor[:80] + "..."
+
+
 def _not_a_cursor(argument: str, cursor: str) -> str:
-    shown = cursor if len(cursor) <= 80 else cursor[:80] + "..."
     return (
-        f"`{argument}` is not a cursor of this list: {shown!r}; "
+        f"`{argument}` is not a cursor of this list: {_shown(cursor)!r}; "
         "use a cursor from `edges` or `pageInfo` of the same query"
     )
