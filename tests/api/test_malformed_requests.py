@@ -150,3 +150,20 @@ async def test_contact_cursor_on_properties_is_rejected(gql: GraphQLClient, demo
 
     assert errors[0]["extensions"]["code"] == "INVALID_PAGINATION"
     assert "cursor of another list or ordering" in errors[0]["message"]
+
+
+async def test_wrong_content_type_names_json(http: httpx.AsyncClient, demo: Any) -> None:
+    response = await http.post(
+        "/graphql",
+        content=b"query=%7B__typename%7D",
+        headers={
+            "Authorization": f"Bearer {demo.admin}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "'application/x-www-form-urlencoded'" in error["message"]
+    assert "application/json" in error["message"]

@@ -28,6 +28,8 @@ from relay_graph.i18n import negotiate_language
 from relay_graph.services.actor import Actor
 
 DEFAULT_MAX_BATCH_OPERATIONS = 10
+# Strawberry's whole message for a POST body that is neither JSON nor multipart.
+UNSUPPORTED_CONTENT_TYPE = "Unsupported content type"
 
 
 class RelayGraphQL(GraphQL[Context, None]):
@@ -134,6 +136,14 @@ class RelayGraphQL(GraphQL[Context, None]):
                 400,
                 "The request body must be a JSON object in UTF-8 (or an array of them for a "
                 "batch), with `query` and optional `variables` and `operationName`.",
+            ) from error
+        except HTTPException as error:
+            if error.reason != UNSUPPORTED_CONTENT_TYPE:
+                raise
+            raise HTTPException(
+                400,
+                f"Unsupported content type {request.content_type or 'none'!r}: send the "
+                "request body as application/json, or use GET with query parameters.",
             ) from error
         for item in parsed if isinstance(parsed, list) else [parsed]:
             _check_request_parameters(item)
