@@ -148,6 +148,10 @@ async def import_files(
                 report = await _import_file(repository, tenant.id, parsed, now, batch_size)
                 run.reports.append(report)
             # Leaving the unit of work without commit() rolls everything back.
+        logger.info(
+            "import dry run rolled back",
+            extra={"tenant_id": tenant.id, "files": len(parsed_files)},
+        )
         return run
 
     for parsed in parsed_files:
@@ -184,7 +188,7 @@ async def _import_file(
     # "created" would overwrite a LogRecord attribute, so the counts get a prefix.
     counts = {f"rows_{name}": getattr(report, name) for name in ("created", "updated", "rejected")}
     logger.info(
-        "import file stored",
+        "import file processed",
         extra={"tenant_id": tenant_id, "file": parsed.name, "kind": parsed.kind.value, **counts},
     )
     return report
