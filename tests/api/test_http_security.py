@@ -266,3 +266,14 @@ async def test_mutation_over_get_is_405(gql: GraphQLClient, demo: Any) -> None:
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
     assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+async def test_other_methods_get_json_405(gql: GraphQLClient, method: str) -> None:
+    response = await gql.http.request(method, "/graphql", content=b"{}")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    assert method in error["message"]

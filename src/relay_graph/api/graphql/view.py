@@ -28,6 +28,8 @@ from relay_graph.i18n import negotiate_language
 from relay_graph.services.actor import Actor
 
 DEFAULT_MAX_BATCH_OPERATIONS = 10
+# Methods this view answers itself; others get a JSON 405 before authentication.
+SERVED_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
 # Strawberry's whole message for a POST body that is neither JSON nor multipart.
 UNSUPPORTED_CONTENT_TYPE = "Unsupported content type"
 
@@ -63,6 +65,10 @@ class RelayGraphQL(GraphQL[Context, None]):
         state.setdefault("request_id", uuid.uuid4().hex)
         state["max_node_ids"] = self.max_node_ids
         state["media_type"] = negotiate_media_type(request.headers.get("accept"))
+        if request.method not in SERVED_METHODS:
+            error = HTTPException(405, f"{request.method} is not supported; use GET or POST.")
+            await self._http_error_response(request, error)(scope, receive, send)
+            return
         if request.method != "OPTIONS" and not is_graphiql_page_request(request):
             actor = await resolve_actor(request, request.app.state.uow)
             if isinstance(actor, Response):
