@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
@@ -125,3 +125,22 @@ def test_registration_link_keeps_query_and_fragment(
     base_url: str, code: str, expected: str
 ) -> None:
     assert registration_link(base_url, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "question_line"),
+    [
+        ("de", "Bei Fragen wenden Sie sich bitte direkt an Hausverwaltung Müller"),
+        ("en", "If you have questions, please contact Hausverwaltung Müller"),
+    ],
+)
+def test_invitation_without_reply_to_names_company(language: Language, question_line: str) -> None:
+    # Without a Reply-To header, a reply would reach the platform's sender address.
+    details = replace(DETAILS, reply_to=None)
+
+    content = render_invitation(details, language)
+
+    assert question_line in content.text
+    assert question_line in content.html
+    assert "simply reply" not in content.text
+    assert "antworten Sie einfach" not in content.text
