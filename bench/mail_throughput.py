@@ -13,21 +13,15 @@ import argparse
 import asyncio
 import multiprocessing
 import platform
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
-from pathlib import Path
 
-from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
+from bench.databases import fresh_database
 from relay_graph.db.engine import create_engine, create_session_factory
-from relay_graph.db.migrate import upgrade
 from relay_graph.db.models import OUTBOX_PENDING, EmailOutbox, Tenant
 from relay_graph.mail.messages import parse_mailbox
 from relay_graph.mail.rendering import (
@@ -78,34 +72,6 @@ def run_smtp_server(port_pipe: Connection, stop_pipe: Connection) -> None:
         server.close()
 
     asyncio.run(serve())
-
-
-async def _autocommit(url: str, statement: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
-@contextmanager
-def fresh_database(engine_name: str, postgres_admin_url: str) -> Iterator[str]:
-    if engine_name == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="relay-mail-bench-") as directory:
-            url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
-            upgrade(url)
-            yield url
-        return
-    name = f"relay_mail_bench_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_autocommit(postgres_admin_url, f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        asyncio.run(_autocommit(postgres_admin_url, drop))
 
 
 def invitation(index: int, now: datetime) -> InvitationDetails:
