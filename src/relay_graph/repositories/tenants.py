@@ -11,7 +11,7 @@ from relay_graph.db.models import ApiToken, Tenant
 
 @dataclass(frozen=True)
 class TokenOwner:
-    """Who an active token belongs to: the columns a request needs to build its actor."""
+    """The owner of an active token: the columns a request needs to build its actor."""
 
     tenant_id: int
     tenant_slug: str

@@ -77,7 +77,7 @@ class CostCalculator:
         self.fragments = fragments
         self.variables = variables
         # The walk over returned data meets the same selections once per list item; these
-        # memos key on node identity, which holds while the document is in use.
+        # memos key on node identity, which stays valid while the document is in use.
         self._merged: dict[tuple[int, ...], SelectionSetNode] = {}
         self._costly: dict[tuple[int, int], list[tuple[str, list[FieldNode]]]] = {}
         self._static: dict[tuple[int, int], int | None] = {}
@@ -183,9 +183,9 @@ class CostCalculator:
         )
 
     def _static_cost(self, named: GraphQLNamedType, selections: SelectionSetNode) -> int | None:
-        """The cost of an object's selections if returned data cannot change it, else None.
+        """Return the cost of an object's selections if returned data cannot change it, else None.
 
-        That holds when every costly field is a non-null object with such selections itself:
+        That is the case when every costly field is a non-null object with such selections itself:
         no list, connection, interface or nullable object, whose data could be shorter or null.
         """
         if not isinstance(named, GraphQLObjectType):
@@ -214,7 +214,7 @@ class CostCalculator:
     def _costly_fields(
         self, selections: SelectionSetNode, object_type: GraphQLObjectType
     ) -> list[tuple[str, list[FieldNode]]]:
-        """The selected fields that can cost something: known fields of a non-leaf type."""
+        """Return the selected fields that can cost something: known fields of a non-leaf type."""
         key = (id(selections), id(object_type))
         found = self._costly.get(key)
         if found is None:

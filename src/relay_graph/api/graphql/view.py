@@ -28,7 +28,7 @@ from relay_graph.i18n import negotiate_language
 from relay_graph.services.actor import Actor
 
 DEFAULT_MAX_BATCH_OPERATIONS = 10
-# Methods this view answers itself; others get a JSON 405 before authentication.
+# Methods this view serves. Others get a JSON 405 before authentication.
 SERVED_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
 # Strawberry's whole message for a POST body that is neither JSON nor multipart.
 UNSUPPORTED_CONTENT_TYPE = "Unsupported content type"
