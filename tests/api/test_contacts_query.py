@@ -8,7 +8,7 @@ from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 
 from relay_graph.api.graphql.ids import to_global_id
-from relay_graph.repositories import contact_reads
+from relay_graph.repositories import contact_json, contact_reads
 
 CONTACTS = """
 query Contacts($filter: ContactFilter, $orderBy: ContactOrder, $first: Int, $after: String,
@@ -238,16 +238,33 @@ async def test_contacts_of_empty_tenant(gql: GraphQLClient, demo: Any) -> None:
     assert data["contacts"]["pageInfo"]["endCursor"] is None
 
 
+@pytest.mark.parametrize(
+    ("module", "cache", "node_fields"),
+    [
+        # Plain columns: the database builds the JSON (repositories/contact_json.py).
+        (contact_json, "_statements", "id lastName"),
+        # The relay section needs read models (repositories/contact_reads.py).
+        (contact_reads, "_page_statements", "id lastName relay { status }"),
+    ],
+    ids=["json", "read_models"],
+)
 async def test_page_statement_reused_per_shape(
-    gql: GraphQLClient, demo: Any, factory: Factory, monkeypatch: pytest.MonkeyPatch
+    gql: GraphQLClient,
+    demo: Any,
+    factory: Factory,
+    monkeypatch: pytest.MonkeyPatch,
+    module: Any,
+    cache: str,
+    node_fields: str,
 ) -> None:
     """Requests of one shape share a cached select and still get their own rows."""
     cached: dict[Any, Any] = {}
-    monkeypatch.setattr(contact_reads, "_page_statements", cached)
+    monkeypatch.setattr(module, cache, cached)
     await make_named(factory, demo.tenant, ["Albrecht", "Weber"])
+    document = CONTACTS.replace("id lastName", node_fields)
 
-    first = await gql.execute(CONTACTS, {"filter": {"search": "Albrecht"}}, token=demo.admin)
-    second = await gql.execute(CONTACTS, {"filter": {"search": "Weber"}}, token=demo.admin)
+    first = await gql.execute(document, {"filter": {"search": "Albrecht"}}, token=demo.admin)
+    second = await gql.execute(document, {"filter": {"search": "Weber"}}, token=demo.admin)
 
     assert last_names(first) == ["Albrecht"]
     assert last_names(second) == ["Weber"]

@@ -15,7 +15,9 @@ async def test_unexpected_error_is_masked_and_logged_once(
     async def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("SELECT secret FROM somewhere failed")
 
+    # Both read paths of the contact list: read models, and JSON built in SQL.
     monkeypatch.setattr(queries, "list_contacts", broken)
+    monkeypatch.setattr(queries, "list_contact_json", broken)
     caplog.set_level(logging.ERROR)
 
     response = await gql.post("{ contacts { totalCount } }", token=demo.admin)

@@ -8,6 +8,7 @@ import pytest
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 
+from relay_graph.api.graphql.compiled import PlanningExecutor
 from relay_graph.api.graphql.ids import to_global_id
 from relay_graph.config import Settings
 from relay_graph.services import queries
@@ -55,6 +56,26 @@ async def test_connection_costs_page_size_times_children(
     # 10 x (1 + nodes 1); three contacts came back: 3 x 2.
     assert cost["requested"] == 20
     assert cost["actual"] == 6
+
+
+async def test_actual_cost_alike_when_database_builds_the_json(
+    gql: GraphQLClient, demo: Any, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contact list's JSON from the database counts as graphql-core's completion does."""
+    prop = await factory.property(demo.tenant)
+    provider_type = await factory.provider_type(demo.tenant)
+    for _ in range(3):
+        await factory.assign(await factory.contact(demo.tenant), prop, provider_type)
+    query = "{ contacts(first: 10) { nodes { id assignments { property { name } } } } }"
+
+    built_in_database = await cost_of(gql, demo.admin, query)
+    monkeypatch.setattr(PlanningExecutor, "plans_enabled", False)
+    completed_by_graphql_core = await cost_of(gql, demo.admin, query)
+
+    # 10 x (1 + nodes 1 + assignments 1 + property 1); three contacts came back.
+    assert built_in_database == completed_by_graphql_core
+    assert built_in_database["requested"] == 40
+    assert built_in_database["actual"] == 12
 
 
 async def test_connection_default_page_size_is_50(gql: GraphQLClient, demo: Any) -> None:

@@ -13,6 +13,8 @@ have no space or punctuation at the first position where two sort keys differ.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +27,7 @@ from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 from tests.support.reference import ReferenceApi, contact_sort_key, load_tenant_rows
 
-from relay_graph.api.graphql import compiled
+from relay_graph.api.graphql import compiled, json_lists
 from relay_graph.api.graphql.compiled import PlanCache, PlanningExecutor
 from relay_graph.api.graphql.ids import to_global_id
 from relay_graph.db.engine import create_engine, create_session_factory
@@ -352,6 +354,16 @@ fragment AssignmentFields on Contact {
     providerType { id name category contactCount }
   }
 }""",
+    "ListFields": """
+fragment ListFields on Contact {
+  __typename id externalId salutation firstName lastName company email emailValid phone
+  street postalCode city category relayStatus displayName
+  assignments {
+    __typename
+    property { __typename id externalId name street postalCode city }
+    providerType { __typename id name category }
+  }
+}""",
     "PageFields": """
 fragment PageFields on PageInfo { hasNextPage hasPreviousPage startCursor endCursor }""",
     "ContactEdgeFields": """
@@ -389,6 +401,20 @@ query ContactPage($filter: ContactFilter, $orderBy: ContactOrder, $first: Int, $
     totalCount
     pageInfo { ...PageFields }
     edges { cursor node { ...ContactFields ...RelayFields ...AssignmentFields } }
+  }
+}""")
+
+# Only fields whose JSON the database builds (api/graphql/json_lists.py).
+LIST_PAGE = with_fragments("""
+query ListPage($filter: ContactFilter, $orderBy: ContactOrder, $first: Int, $after: String,
+               $last: Int, $before: String) {
+  contacts(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last,
+           before: $before) {
+    __typename
+    totalCount
+    pageInfo { ...PageFields __typename }
+    edges { __typename cursor node { ...ListFields } }
+    nodes { id name: displayName }
   }
 }""")
 
@@ -821,7 +847,74 @@ INVITE_CASES = [
     Case("not_invitable_as_viewer", NOT_INVITABLE_PAGE, viewer=True),
 ]
 
-CASES = [*SHAPE_CASES, *FILTER_CASES, *WALK_CASES, *LOOKUP_CASES, *CATALOG_CASES, *INVITE_CASES]
+LIST_CASES = [
+    # Every filter and walk of the contact list again, with the fields of LIST_PAGE only.
+    *(
+        replace(case, name=f"list_{case.name}", document=LIST_PAGE)
+        for case in (*SHAPE_CASES, *FILTER_CASES, *WALK_CASES)
+        if case.document == CONTACT_PAGE
+    ),
+    Case(
+        "list_aliases_fragments_and_directives",
+        with_fragments("""
+        query($withMail: Boolean!, $noCity: Boolean!) {
+          top: contacts(first: 4) {
+            count: totalCount
+            info: pageInfo { next: hasNextPage end: endCursor }
+            people: nodes {
+              key: id
+              ... on Contact { last: lastName mail: email @include(if: $withMail) }
+              ...Place @skip(if: $noCity)
+              assignments { where: property { name } what: providerType { name } }
+              assignments { where: property { city } }
+            }
+          }
+          rest: contacts(first: 3, after: "WyJCYXVlciIsIiIsMV0") {
+            edges { node { lastName } }
+            nodes { firstName }
+          }
+        }
+        fragment Place on Contact { city postalCode }"""),
+        fixed({"withMail": True, "noCity": False}),
+    ),
+    Case(
+        "list_directives_other_way",
+        """
+        query($withMail: Boolean!, $noCity: Boolean!) {
+          contacts(first: 4) {
+            nodes {
+              id
+              email @include(if: $withMail)
+              city @skip(if: $noCity)
+              assignments @include(if: $withMail) { property { name } }
+            }
+          }
+        }""",
+        fixed({"withMail": False, "noCity": True}),
+    ),
+    Case(
+        "list_typename_only_and_empty_page",
+        """
+        query {
+          contacts(first: 2) { __typename nodes { __typename } }
+          none: contacts(first: 0) {
+            pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+            edges { cursor node { id } }
+            nodes { id }
+          }
+        }""",
+    ),
+]
+
+CASES = [
+    *SHAPE_CASES,
+    *FILTER_CASES,
+    *WALK_CASES,
+    *LIST_CASES,
+    *LOOKUP_CASES,
+    *CATALOG_CASES,
+    *INVITE_CASES,
+]
 
 # A walk must cross at least this many pages, so cursors get followed more than once.
 MIN_WALK_PAGES = 3
@@ -883,6 +976,8 @@ async def test_read_matches_reference(
         assert actual == unplanned, "\n".join(
             [f"page {pages}, without plans:", *differences(actual, unplanned)[:20]]
         )
+        # Keys come in the order the document selects them, with plans and without.
+        assert json.dumps(actual) == json.dumps(unplanned), f"page {pages}: key order differs"
 
         if case.walk is None:
             break
@@ -899,19 +994,47 @@ async def test_read_matches_reference(
         assert pages >= MIN_WALK_PAGES, f"the walk crossed only {pages} pages"
 
 
-async def test_contact_page_completes_by_plan(
+async def test_contact_page_json_built_in_database(
     gql: GraphQLClient, demo: Any, ids: Ids, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The SPA's contact list is built by one plan, not field by field."""
+    """The SPA's contact list gets its JSON from the database, not field by field."""
     plans = PlanCache()
     monkeypatch.setattr(compiled, "shared_plans", plans)
+    list_plans = json_lists._PlanCache()
+    monkeypatch.setattr(json_lists, "list_plans", list_plans)
     document = """
       query Contacts { contacts(first: 50) { nodes { id firstName lastName company email
         category relayStatus assignments { property { name } providerType { name } } } } }
     """
     data = await gql.execute(document, token=demo.admin)
     assert len(data["contacts"]["nodes"]) > 1
+    assert len(list_plans) == 1
+    assert plans.planned_types() == []
+
+
+async def test_contact_page_with_relay_completes_by_plan(
+    gql: GraphQLClient, demo: Any, ids: Ids, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A selection the database cannot build falls back to read models and one plan."""
+    plans = PlanCache()
+    monkeypatch.setattr(compiled, "shared_plans", plans)
+    list_plans = json_lists._PlanCache()
+    monkeypatch.setattr(json_lists, "list_plans", list_plans)
+    document = """
+      query Contacts { contacts(first: 50) { nodes { id lastName relay { status } } } }
+    """
+    data = await gql.execute(document, token=demo.admin)
+    assert len(data["contacts"]["nodes"]) > 1
+    assert len(list_plans) == 0
     assert plans.planned_types() == ["ContactConnection!"]
+
+
+def test_list_document_selects_every_field_built_in_database() -> None:
+    """LIST_PAGE covers every field that json_lists.py builds in SQL, so each is compared."""
+    for type_name, fields in json_lists._FIELDS.items():
+        for field_name in fields:
+            pattern = rf"\b{field_name}\b"
+            assert re.search(pattern, LIST_PAGE), f"{type_name}.{field_name} is not in LIST_PAGE"
 
 
 async def test_dataset_orders_alike_in_database(ids: Ids, demo: Any, sessions: Sessions) -> None:

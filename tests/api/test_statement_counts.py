@@ -55,3 +55,33 @@ async def test_page_without_nested_fields_skips_their_queries(
 
     # Token lookup and the page only: no assignments, no count.
     assert statements.count == 2, statements.statements
+
+
+LIST = """
+query List($first: Int!) {
+  contacts(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id displayName email relayStatus } }
+    nodes {
+      id displayName email relayStatus
+      assignments { property { id name city } providerType { id name category } }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("page_size", [10, 100])
+async def test_contact_list_built_in_database_uses_one_select_per_page(
+    gql: GraphQLClient, demo: Any, factory: Factory, statements: Any, page_size: int
+) -> None:
+    await seed(factory, demo.tenant, 100)
+    statements.reset()
+
+    data = await gql.execute(LIST, {"first": page_size}, token=demo.admin)
+
+    assert len(data["contacts"]["edges"]) == page_size
+    assert all(len(node["assignments"]) == 2 for node in data["contacts"]["nodes"])
+    # Token lookup, the page with both selections of a contact as JSON, the total count.
+    assert statements.count == 3, statements.statements

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from sqlalchemy import event
@@ -17,6 +18,13 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Deferred transactions that upgrade to writing fail with "database is locked"
 # instead of waiting when another connection wrote in between.
 SQLITE_BEGIN_OPTION = "relay_sqlite_begin"
+
+# SQL function for base64 on SQLite, which has none built in; PostgreSQL has encode().
+SQLITE_BASE64_FUNCTION = "relay_base64"
+
+
+def _base64(text: str | None) -> str | None:
+    return None if text is None else base64.b64encode(text.encode()).decode()
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
@@ -46,6 +54,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Contact lists build global IDs in SQL (repositories/contact_json.py).
+        dbapi_connection.create_function(SQLITE_BASE64_FUNCTION, 1, _base64, deterministic=True)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from sqlalchemy import Integer, Select, SQLColumnExpression, bindparam, tuple_
 from sqlalchemy.engine import Row
@@ -102,9 +102,43 @@ def build_page(
         window.reverse()
 
     items = [to_item(row) for row in window]
-    cursors = [encode_cursor(tuple(row)[-key_length:]) for row in window]
+    cursors = Cursors(window, key_length)
     if request.backward:
         return Page(
             items, cursors, has_next_page=request.before is not None, has_previous_page=has_more
         )
     return Page(items, cursors, has_next_page=has_more, has_previous_page=request.after is not None)
+
+
+class Cursors(Sequence[str]):
+    """The cursors of a page's rows, each encoded when first read.
+
+    A client that selects only `pageInfo` needs two of them, and one that selects only
+    `nodes` none.
+    """
+
+    def __init__(self, rows: Sequence[Row[Any]], key_length: int) -> None:
+        self._rows = rows
+        self._key_length = key_length
+        self._encoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        position = index + len(self._rows) if index < 0 else index
+        if not 0 <= position < len(self._rows):
+            raise IndexError(index)
+        cursor = self._encoded.get(position)
+        if cursor is None:
+            cursor = encode_cursor(tuple(self._rows[position])[-self._key_length :])
+            self._encoded[position] = cursor
+        return cursor

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from relay_graph.domain.pagination import Page, PageRequest
+from relay_graph.domain.projections import Members
 from relay_graph.domain.read_models import (
     ContactFilter,
     ContactOrder,
@@ -60,6 +61,34 @@ async def list_contacts(
             else None
         )
     hide_codes(actor, page.items)
+    return Listing(page, total)
+
+
+async def list_contact_json(
+    uow_factory: UnitOfWorkFactory,
+    actor: Actor,
+    contact_filter: ContactFilter,
+    order: ContactOrder,
+    request: PageRequest,
+    now: datetime,
+    projections: Sequence[Members],
+    *,
+    with_total: bool,
+) -> Listing[tuple[str, ...]]:
+    """List contacts as JSON text built by the database, one text per projection.
+
+    Projections cannot select provider codes, so viewers need no masking here.
+    """
+    request.validate()
+    async with uow_factory.read() as uow:
+        page = await uow.contact_json.page(
+            actor.tenant_id, contact_filter, order, request, now, projections
+        )
+        total = (
+            await uow.contact_reads.count(actor.tenant_id, contact_filter, now)
+            if with_total
+            else None
+        )
     return Listing(page, total)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from relay_graph.db.engine import SQLITE_BEGIN_OPTION
 from relay_graph.repositories.catalog_reads import CatalogReads
+from relay_graph.repositories.contact_json import ContactJsonReads
 from relay_graph.repositories.contact_reads import ContactReads
 from relay_graph.repositories.contacts import ContactRepository
 from relay_graph.repositories.invite_reads import InviteReads
@@ -30,6 +31,7 @@ class UnitOfWork:
     provider_codes: ProviderCodeRepository
     outbox: OutboxRepository
     contact_reads: ContactReads
+    contact_json: ContactJsonReads
     catalog_reads: CatalogReads
     invite_reads: InviteReads
 
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.provider_codes = ProviderCodeRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.contact_reads = ContactReads(self.session)
+        self.contact_json = ContactJsonReads(self.session)
         self.catalog_reads = CatalogReads(self.session)
         self.invite_reads = InviteReads(self.session)
         return self

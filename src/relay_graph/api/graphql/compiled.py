@@ -59,6 +59,19 @@ PLANS_CACHED = 512
 _PASS_THROUGH = {"String": str, "ID": str, "Boolean": bool}
 
 
+class Completed:
+    """A field's finished response value, which the executor uses without completing it.
+
+    Resolvers return it for values they have built in the response's own shape, such as
+    contact lists whose JSON the database built (json_lists.py).
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 class _GiveUp(Exception):
     """The value does not fit the plan; graphql-core completes it instead."""
 
@@ -130,6 +143,8 @@ class PlanningExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
+        if type(result) is Completed:
+            return result.value
         plan = self._plan_for(return_type, field_details_list) if self.plans_enabled else None
         if plan is not None:
             try:
@@ -159,7 +174,7 @@ class PlanningExecutor(StrawberryGraphQLCoreExecutionContext):
         found, plan = shared_plans.get(self.schema, return_type, nodes)
         if not found:
             plan = self._compile(return_type, field_details_list)
-            if not _has_directives(nodes, self.fragment_definitions):
+            if not has_directives(nodes, self.fragment_definitions):
                 shared_plans.put(self.schema, return_type, nodes, plan)
         self._plans[local_key] = (field_details_list, plan)
         return plan
@@ -334,7 +349,7 @@ def _object(type_: GraphQLObjectType, fields: list[tuple[str, Getter]]) -> Compl
     return complete_object
 
 
-def _has_directives(nodes: Iterable[FieldNode], fragments: dict[str, Any]) -> bool:
+def has_directives(nodes: Iterable[FieldNode], fragments: dict[str, Any]) -> bool:
     """Check whether the selection below these nodes has directives.
 
     A directive's effect can depend on the request's variables, so such plans are kept for

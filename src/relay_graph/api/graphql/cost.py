@@ -15,6 +15,8 @@ The rules follow Shopify's calculated query cost:
 `requested` applies these rules to the document and its variables. `actual` applies them
 to the returned data: a connection counts the items it returned instead of its page size,
 a list counts its most expensive item, and an object that came back null counts nothing.
+Objects whose JSON the database built (json_lists.py) are not parsed again: each counts
+its requested cost.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -156,6 +159,8 @@ class CostCalculator:
         static = self._static_cost(named, selections)
         if static is not None:
             most_expensive = static if items else 0
+        elif items and isinstance(items[0], orjson.Fragment):
+            most_expensive = self._selections_cost(named, selections)
         else:
             most_expensive = max(
                 (self._selections_cost(named, selections, item) for item in items), default=0
@@ -327,7 +332,7 @@ class CostCalculator:
 
 
 def _child(data: Any, key: str) -> Any:
-    if data is _NO_DATA:
+    if data is _NO_DATA or isinstance(data, orjson.Fragment):
         return _NO_DATA
     return data.get(key) if isinstance(data, dict) else None
 

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
 from relay_graph.api.graphql.arguments import After, Before, First, Last, page_request
+from relay_graph.api.graphql.compiled import Completed, PlanningExecutor
 from relay_graph.api.graphql.context import Info
 from relay_graph.api.graphql.errors import client_errors
 from relay_graph.api.graphql.ids import from_global_id
+from relay_graph.api.graphql.json_lists import list_plan
 from relay_graph.api.graphql.selection import selects, selects_any
 from relay_graph.api.graphql.types.contact import Contact
 from relay_graph.api.graphql.types.inputs import ContactFilter, ContactOrder
@@ -35,13 +37,32 @@ async def resolve_contacts(
     before: Before = None,
 ) -> Connection[Contact]:
     context = info.context
+    plan = list_plan(info._raw_info) if PlanningExecutor.plans_enabled else None
     with client_errors(context.language):
+        contact_filter = filter.to_domain() if filter else read_models.ContactFilter()
+        order = order_by.to_domain() if order_by else read_models.ContactOrder()
+        request = page_request(first, after, last, before)
+        if plan is not None:
+            # The database builds each contact's JSON; see json_lists.py.
+            json_listing = await queries.list_contact_json(
+                context.uow,
+                context.actor,
+                contact_filter,
+                order,
+                request,
+                context.now,
+                plan.projections,
+                with_total=plan.with_total,
+            )
+            completed = Completed(plan.build(json_listing.page, json_listing.total_count))
+            # The executor takes a Completed value as the field's response value as it is.
+            return cast(Connection[Contact], completed)
         listing = await queries.list_contacts(
             context.uow,
             context.actor,
-            filter.to_domain() if filter else read_models.ContactFilter(),
-            order_by.to_domain() if order_by else read_models.ContactOrder(),
-            page_request(first, after, last, before),
+            contact_filter,
+            order,
+            request,
             context.now,
             with_assignments=selects_any(info, *ASSIGNMENT_PATHS),
             with_total=selects_any(info, ("totalCount",)),
