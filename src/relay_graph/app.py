@@ -100,7 +100,9 @@ def create_app(settings: Settings | None = None, *, flags: FeatureFlags | None =
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, **pool_options(settings))
+        engine = create_engine(
+            settings.database_url, autocommit_reads=True, **pool_options(settings)
+        )
         feature_flags = flags or default_flags(settings)
         await feature_flags.start()
         app.state.engine = engine

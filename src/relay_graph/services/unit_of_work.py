@@ -4,7 +4,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relay_graph.db.engine import SQLITE_BEGIN_OPTION
+from relay_graph.db.engine import POSTGRES_WRITE_ISOLATION, SQLITE_BEGIN_OPTION
 from relay_graph.repositories.catalog_reads import CatalogReads
 from relay_graph.repositories.contact_json import ContactJsonReads
 from relay_graph.repositories.contact_reads import ContactReads
@@ -46,6 +46,12 @@ class UnitOfWork:
             # Take SQLite's write lock at BEGIN so concurrent writers queue up
             # behind the busy timeout instead of failing on a lock upgrade.
             await self.session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        elif self._write:
+            # The app's engine reads in autocommit mode (engine.create_engine); writes
+            # run in one transaction.
+            await self.session.connection(
+                execution_options={"isolation_level": POSTGRES_WRITE_ISOLATION}
+            )
         self.tenants = TenantRepository(self.session)
         self.tokens = TokenRepository(self.session)
         self.contacts = ContactRepository(self.session)
