@@ -300,3 +300,20 @@ async def test_search_at_limit_runs(gql: GraphQLClient, demo: Any) -> None:
     data = await gql.execute(SEARCHES["contacts"], {"s": text}, token=demo.admin)
 
     assert data["contacts"]["totalCount"] == 0
+
+
+async def test_category_outside_catalogue_lists_as_null(
+    gql: GraphQLClient, demo: Any, factory: Factory
+) -> None:
+    """A value that only other SQL clients could write never reaches the enum's clients."""
+    await factory.contact(demo.tenant, last_name="Fremd", category="KLEMPNEREI")
+    await factory.contact(demo.tenant, last_name="Recht", category="HANDWERKER")
+
+    data = await gql.execute(
+        "{ contacts { nodes { lastName category } } }", token=demo.admin
+    )
+
+    assert data["contacts"]["nodes"] == [
+        {"lastName": "Fremd", "category": None},
+        {"lastName": "Recht", "category": "HANDWERKER"},
+    ]

@@ -40,6 +40,7 @@ from sqlalchemy.sql.selectable import FromClause, Select
 
 from relay_graph.db.engine import SQLITE_BASE64_FUNCTION
 from relay_graph.db.models import Assignment, Contact, Property, ProviderCode, ProviderType
+from relay_graph.domain.categories import RelayCategory
 from relay_graph.domain.pagination import Page, PageRequest
 from relay_graph.domain.projections import (
     Attribute,
@@ -115,6 +116,10 @@ def _columns(model: Any, entity: str) -> list[ColumnElement[Any]]:
     return [model.__table__.c[name] for name in sorted(_RELATED_COLUMNS[entity])]
 
 
+# Written into the SQL text, so a cached statement needs no parameters for them.
+_CATEGORY_VALUES = [literal_column(f"'{category.value}'", String) for category in RelayCategory]
+
+
 class _Builder:
     """Turns projections into SQL expressions for one dialect."""
 
@@ -168,6 +173,10 @@ class _Builder:
         if not self.postgres and isinstance(value.type, Boolean):
             # SQLite stores booleans as 0 and 1; JSON needs true and false.
             return case((value, func.json("true")), else_=func.json("false"))
+        if name == "category":
+            # Only catalogue values are enum values of the schema. The API writes no
+            # others; one written by other SQL clients comes out as null.
+            return case((value.in_(_CATEGORY_VALUES), value), else_=None)
         return value
 
     def global_id(self, column: ColumnElement[Any], type_name: str) -> ColumnElement[Any]:
