@@ -122,6 +122,9 @@ async def test_update_settings_keeps_omitted_clears_blank(
         ({"codeValidityDays": 366}, ["INVALID_CODE_VALIDITY"]),
         ({"senderName": "H" * 101}, ["INVALID_SENDER_NAME"]),
         ({"senderName": "Müller\r\nBcc: x@example.org"}, ["INVALID_SENDER_NAME"]),
+        # A right-to-left override would show "Müller" followed by reversed text.
+        ({"senderName": "Müller \u202egnutlawreV"}, ["INVALID_SENDER_NAME"]),
+        ({"senderName": "Müller \u2067Verwaltung"}, ["INVALID_SENDER_NAME"]),
         (
             {"senderName": "Ok", "replyTo": "a@", "codeValidityDays": -1},
             ["INVALID_REPLY_TO", "INVALID_CODE_VALIDITY"],

@@ -526,18 +526,26 @@ async def test_upsert_contacts_control_character(
         {"externalId": "U1", "firstName": "Null\u0000Byte"},
         {"externalId": "U2", "firstName": "Tab\tund\nZeile"},
         {"externalId": "U\u001b3", "lastName": "Escape"},
+        {"externalId": "U4", "lastName": "Override\u202e"},
+        {"externalId": "U5", "company": "C1\u0085Steuerzeichen"},
+        # Left-to-right and right-to-left marks only reorder neutral characters: allowed.
+        {"externalId": "U6", "firstName": "Marke\u200f"},
     ]
 
     data = await gql.execute(UPSERT_CONTACTS, {"items": items}, token=demo.admin)
 
     payload = data["upsertContacts"]
     outcomes = [result["outcome"] for result in payload["results"]]
-    assert outcomes == ["REJECTED", "CREATED", "REJECTED"]
+    assert outcomes == ["REJECTED", "CREATED", "REJECTED", "REJECTED", "REJECTED", "CREATED"]
     errors = [(error["field"], error["code"]) for error in payload["userErrors"]]
     assert errors == [
         (["items", "0", "firstName"], "INVALID_CHARACTER"),
         (["items", "2", "externalId"], "INVALID_CHARACTER"),
+        (["items", "3", "lastName"], "INVALID_CHARACTER"),
+        (["items", "4", "company"], "INVALID_CHARACTER"),
     ]
+    assert "U+202E" in payload["userErrors"][2]["message"]
     assert "an Stelle 5 das Steuerzeichen U+0000" in payload["userErrors"][0]["message"]
     assert payload["results"][1]["contact"]["firstName"] == "Tab\tund\nZeile"
-    assert await count_rows(database_url, Contact, demo.tenant.id) == 1
+    assert payload["results"][5]["contact"]["firstName"] == "Marke\u200f"
+    assert await count_rows(database_url, Contact, demo.tenant.id) == 2

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relay_graph.domain.email import is_valid_email
+from relay_graph.domain.text import is_control_character
 
 FieldValue = str | bool | None
 
@@ -93,7 +94,8 @@ def find_too_long(values: Mapping[str, Any], limits: Mapping[str, int]) -> list[
 
 
 # Tab, line feed and carriage return are allowed in a text. Other control characters are
-# rejected, NUL above all, which PostgreSQL cannot store.
+# rejected, NUL above all, which PostgreSQL cannot store, and so are bidirectional controls
+# (domain/text.py).
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
@@ -107,15 +109,16 @@ class ControlCharacter:
 
 
 def find_control_characters(values: Mapping[str, Any]) -> list[ControlCharacter]:
-    """Return, per text value, the first control character other than tab and line breaks."""
+    """Return, per text value, the first control character other than tab and line breaks.
+
+    Bidirectional controls count as control characters here (domain/text.py).
+    """
     found: list[ControlCharacter] = []
     for name, value in values.items():
         if not isinstance(value, str):
             continue
         for position, character in enumerate(value, start=1):
-            if (ord(character) < 32 or ord(character) == 127) and (
-                character not in _ALLOWED_CONTROLS
-            ):
+            if is_control_character(character, _ALLOWED_CONTROLS):
                 found.append(ControlCharacter(name, f"U+{ord(character):04X}", position))
                 break
     return found

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import enum
 import logging
-import unicodedata
 from dataclasses import dataclass
 
 from relay_graph.db.models import Tenant
 from relay_graph.domain.email import is_valid_reply_to
 from relay_graph.domain.errors import DomainError, ErrorCode
+from relay_graph.domain.text import is_control_character
 from relay_graph.i18n import is_language
 from relay_graph.services.actor import Actor
 from relay_graph.services.invitations import load_tenant
@@ -56,7 +56,8 @@ def blank_to_none(value: str | None) -> str | None:
 
 
 def has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(character) == "Cc" for character in text)
+    """Check for control characters, bidirectional controls included (domain/text.py)."""
+    return any(is_control_character(character) for character in text)
 
 
 def validation_errors(change: RelaySettingsChange) -> list[DomainError]:

@@ -41,7 +41,10 @@ class UserErrorCode(enum.Enum):
     )
     INVALID_SENDER_NAME = strawberry.enum_value(
         "INVALID_SENDER_NAME",
-        description="The sender name is too long or contains line breaks or control characters.",
+        description=(
+            "The sender name is too long or contains line breaks, control characters or "
+            "bidirectional overrides."
+        ),
     )
     INVALID_REPLY_TO = strawberry.enum_value(
         "INVALID_REPLY_TO", description="The reply-to address is not a valid email address."
@@ -76,7 +79,10 @@ class UserErrorCode(enum.Enum):
     )
     INVALID_CHARACTER = strawberry.enum_value(
         "INVALID_CHARACTER",
-        description="A value contains a control character other than tab or a line break.",
+        description=(
+            "A value contains a control character other than tab or a line break, or a "
+            "bidirectional embedding, override or isolate (U+202A to U+202E, U+2066 to U+2069)."
+        ),
     )
     DUPLICATE_ITEM = strawberry.enum_value(
         "DUPLICATE_ITEM", description="An earlier item of the same call has the same key."
