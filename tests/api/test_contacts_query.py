@@ -294,6 +294,28 @@ async def test_search_over_limit_is_error(
     assert "höchstens 200 Zeichen und 10 Wörter" in errors[0]["message"]
 
 
+@pytest.mark.parametrize("listing", ["contacts", "properties"])
+@pytest.mark.parametrize("text", ["a\u0000b", "Müller\u202e", "a\u0085b"])
+async def test_search_with_control_character_is_error(
+    gql: GraphQLClient, demo: Any, listing: str, text: str
+) -> None:
+    """PostgreSQL rejects NUL in a query, and no stored value holds a control character."""
+    errors = await gql.errors(SEARCHES[listing], {"s": text}, token=demo.admin)
+
+    assert errors[0]["extensions"]["code"] == "SEARCH_INVALID_CHARACTER"
+    assert "das Steuerzeichen U+" in errors[0]["message"]
+
+
+async def test_search_words_may_be_separated_by_tabs(
+    gql: GraphQLClient, demo: Any, factory: Factory
+) -> None:
+    await factory.contact(demo.tenant, first_name="Anna", last_name="Albrecht")
+
+    data = await gql.execute(SEARCHES["contacts"], {"s": "anna\talbrecht"}, token=demo.admin)
+
+    assert data["contacts"]["totalCount"] == 1
+
+
 async def test_search_at_limit_runs(gql: GraphQLClient, demo: Any) -> None:
     text = " ".join(["Albrecht"] * 10)
 

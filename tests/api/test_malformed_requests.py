@@ -93,6 +93,8 @@ def forged_cursor(values: Any) -> str:
         ["Bauer", "Petra", "not-an-id"],
         [1.5, "x", 1],
         [True, "x", 1],
+        # PostgreSQL rejects NUL in a statement; no stored name contains one.
+        ["a\u0000", "b", 5],
         None,
         {"a": 1},
     ],

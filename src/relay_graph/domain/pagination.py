@@ -86,7 +86,8 @@ def _is_sort_key(values: object) -> bool:
     if not isinstance(values, list) or len(values) < 2:
         return False
     *texts, row_id = values
-    if not all(isinstance(text, str) for text in texts):
+    # No stored text contains NUL, and PostgreSQL rejects it in a statement.
+    if not all(isinstance(text, str) and "\x00" not in text for text in texts):
         return False
     # bool is a subclass of int, and JSON true must not pass as an id.
     return type(row_id) is int and 0 < row_id <= MAX_ROW_ID

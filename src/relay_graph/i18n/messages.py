@@ -104,6 +104,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The search has {length} characters and {words} words, but at most "
         "{max_length} characters and {max_words} words are allowed. Shorten the search text.",
     },
+    "SEARCH_INVALID_CHARACTER": {
+        "de": "Die Suche enthält an Stelle {position} das Steuerzeichen {character}, das in "
+        "keinem gespeicherten Wert vorkommt. Entfernen Sie es aus dem Suchtext.",
+        "en": "The search contains the control character {character} at position {position}, "
+        "which no stored value contains. Remove it from the search text.",
+    },
     "INVALID_CHARACTER": {
         "de": "Der Wert für {name} enthält an Stelle {position} das Steuerzeichen {character}. "
         "Der Eintrag wurde nicht gespeichert. Entfernen Sie das Zeichen und senden Sie ihn "
