@@ -297,6 +297,42 @@ async def test_set_responsibilities_unknown_reference_keeps_property(
     assert await count_rows(database_url, ProviderType, demo.tenant.id) == 1
 
 
+async def test_set_responsibilities_rejects_bad_numbers_per_item(
+    gql: GraphQLClient, demo: Any, factory: Factory, database_url: str
+) -> None:
+    """A NUL reached PostgreSQL and failed the whole call; now only its item is rejected."""
+    prop = await factory.property(demo.tenant, external_id="WEG-1")
+    await factory.contact(demo.tenant, external_id="K1")
+    items = [
+        {
+            "propertyExternalId": "WEG-1",
+            "responsibilities": [{"contactExternalId": "K1", "providerTypeName": "Maler"}],
+        },
+        {"propertyExternalId": "P\u0000X", "responsibilities": []},
+        {"propertyExternalId": "P" * 65, "responsibilities": []},
+        {
+            "propertyExternalId": "WEG-2",
+            "responsibilities": [
+                {"contactExternalId": "K\u202e1", "providerTypeName": "Maler"},
+                {"contactExternalId": "K" * 65, "providerTypeName": "Maler"},
+            ],
+        },
+    ]
+
+    data = await gql.execute(SET_RESPONSIBILITIES, {"items": items}, token=demo.admin)
+
+    payload = data["setResponsibilities"]
+    outcomes = [result["outcome"] for result in payload["results"]]
+    assert outcomes == ["UPDATED", "REJECTED", "REJECTED", "REJECTED"]
+    assert [(error["field"], error["code"]) for error in payload["userErrors"]] == [
+        (["items", "1", "propertyExternalId"], "INVALID_CHARACTER"),
+        (["items", "2", "propertyExternalId"], "VALUE_TOO_LONG"),
+        (["items", "3", "responsibilities", "0", "contactExternalId"], "INVALID_CHARACTER"),
+        (["items", "3", "responsibilities", "1", "contactExternalId"], "VALUE_TOO_LONG"),
+    ]
+    assert await held_pairs(database_url, prop.id) == {("K1", "Maler")}
+
+
 async def test_set_responsibilities_gives_linked_category(
     gql: GraphQLClient, demo: Any, factory: Factory, database_url: str
 ) -> None:
@@ -530,19 +566,24 @@ async def test_upsert_contacts_control_character(
         {"externalId": "U5", "company": "C1\u0085Steuerzeichen"},
         # Left-to-right and right-to-left marks only reorder neutral characters: allowed.
         {"externalId": "U6", "firstName": "Marke\u200f"},
+        # Not also INVALID_EMAIL, whose message says the address is stored anyway.
+        {"externalId": "U7", "email": "a\u0000@b.de"},
     ]
 
     data = await gql.execute(UPSERT_CONTACTS, {"items": items}, token=demo.admin)
 
     payload = data["upsertContacts"]
     outcomes = [result["outcome"] for result in payload["results"]]
-    assert outcomes == ["REJECTED", "CREATED", "REJECTED", "REJECTED", "REJECTED", "CREATED"]
+    assert outcomes == [
+        "REJECTED", "CREATED", "REJECTED", "REJECTED", "REJECTED", "CREATED", "REJECTED"
+    ]
     errors = [(error["field"], error["code"]) for error in payload["userErrors"]]
     assert errors == [
         (["items", "0", "firstName"], "INVALID_CHARACTER"),
         (["items", "2", "externalId"], "INVALID_CHARACTER"),
         (["items", "3", "lastName"], "INVALID_CHARACTER"),
         (["items", "4", "company"], "INVALID_CHARACTER"),
+        (["items", "6", "email"], "INVALID_CHARACTER"),
     ]
     assert "U+202E" in payload["userErrors"][2]["message"]
     assert "an Stelle 5 das Steuerzeichen U+0000" in payload["userErrors"][0]["message"]

@@ -112,14 +112,19 @@ def prepare_records(
             if name != "email":
                 values[name] = clean_text(raw)
                 continue
-            email, valid = clean_email(raw)
-            values["email"], values["email_valid"] = email, valid
-            if email is not None and not valid:
-                errors.append(
-                    DomainError(ErrorCode.INVALID_EMAIL, _path(index, "email"), {"email": email})
-                )
+            values["email"], values["email_valid"] = clean_email(raw)
 
         controls = find_control_characters({"external_id": key, **values})
+        email = values.get("email")
+        # An email with a control character is not stored, so "stored anyway" would be wrong.
+        if (
+            email is not None
+            and values["email_valid"] is False
+            and not any(control.field == "email" for control in controls)
+        ):
+            errors.append(
+                DomainError(ErrorCode.INVALID_EMAIL, _path(index, "email"), {"email": email})
+            )
         for control in controls:
             errors.append(
                 control_character_error(_path(index, api_field_name(control.field)), control)
@@ -155,7 +160,10 @@ def control_character_error(path: tuple[str, ...], control: ControlCharacter) ->
 
 
 def prepare_responsibilities(
-    items: Sequence[PropertyResponsibilities], type_name_limit: int, errors: list[DomainError]
+    items: Sequence[PropertyResponsibilities],
+    type_name_limit: int,
+    external_id_limit: int,
+    errors: list[DomainError],
 ) -> list[AcceptedResponsibilities]:
     """Clean the lists, append their problems to `errors`, and return those without any.
 
@@ -170,10 +178,14 @@ def prepare_responsibilities(
             errors.append(key)
             continue
 
-        item_errors: list[DomainError] = []
+        item_errors = _text_errors(
+            _path(index), {"propertyExternalId": key}, external_id_limit
+        )
         entries: dict[tuple[str, str], int] = {}
         for position, entry in enumerate(item.responsibilities):
-            pair = _entry_pair(index, position, entry, type_name_limit, item_errors)
+            pair = _entry_pair(
+                index, position, entry, (type_name_limit, external_id_limit), item_errors
+            )
             if pair is not None:
                 entries.setdefault(pair, position)
 
@@ -187,40 +199,43 @@ def _entry_pair(
     index: int,
     position: int,
     entry: ResponsibilityEntry,
-    type_name_limit: int,
+    limits: tuple[int, int],
     errors: list[DomainError],
 ) -> tuple[str, str] | None:
+    """Clean one responsibility; `limits` are those of the type name and of ERP numbers."""
+    type_name_limit, external_id_limit = limits
     path = _path(index, "responsibilities", str(position))
     contact = clean_text(entry.contact_external_id)
     type_name = clean_text(entry.provider_type_name)
-    if contact is None:
-        errors.append(
-            DomainError(
-                ErrorCode.MISSING_VALUE, (*path, "contactExternalId"), {"name": "contactExternalId"}
-            )
-        )
-    if type_name is None:
-        errors.append(
-            DomainError(
-                ErrorCode.MISSING_VALUE, (*path, "providerTypeName"), {"name": "providerTypeName"}
-            )
-        )
-    elif len(type_name) > type_name_limit:
-        errors.append(
-            DomainError(
-                ErrorCode.VALUE_TOO_LONG,
-                (*path, "providerTypeName"),
-                {"name": "providerTypeName", "length": len(type_name), "limit": type_name_limit},
-            )
-        )
-    controls = find_control_characters(
-        {"contactExternalId": contact, "providerTypeName": type_name}
-    )
-    for control in controls:
-        errors.append(control_character_error((*path, control.field), control))
-    if contact is None or type_name is None or len(type_name) > type_name_limit or controls:
+    entry_errors: list[DomainError] = []
+    for name, value in (("contactExternalId", contact), ("providerTypeName", type_name)):
+        if value is None:
+            entry_errors.append(DomainError(ErrorCode.MISSING_VALUE, (*path, name), {"name": name}))
+    entry_errors += _text_errors(path, {"contactExternalId": contact}, external_id_limit)
+    entry_errors += _text_errors(path, {"providerTypeName": type_name}, type_name_limit)
+    errors.extend(entry_errors)
+    if contact is None or type_name is None or entry_errors:
         return None
     return contact, type_name
+
+
+def _text_errors(
+    path: tuple[str, ...], values: Mapping[str, str | None], limit: int
+) -> list[DomainError]:
+    """Check texts that an item names other records by: too long, or a control character."""
+    errors: list[DomainError] = []
+    for name, value in values.items():
+        if value is not None and len(value) > limit:
+            errors.append(
+                DomainError(
+                    ErrorCode.VALUE_TOO_LONG,
+                    (*path, name),
+                    {"name": name, "length": len(value), "limit": limit},
+                )
+            )
+    for control in find_control_characters(values):
+        errors.append(control_character_error((*path, control.field), control))
+    return errors
 
 
 def unknown_references(

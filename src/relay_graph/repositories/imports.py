@@ -88,6 +88,11 @@ CONTACTS = ErpTable(
 PROPERTIES = ErpTable(Property, ("name", "street", "postal_code", "city"), touch=None)
 
 
+def external_id_limit() -> int:
+    """Return the maximum length of a contact's or property's ERP number in characters."""
+    return min(CONTACTS.limits()["external_id"], PROPERTIES.limits()["external_id"])
+
+
 def provider_type_name_limit() -> int:
     """Return the maximum length of a provider type name in characters."""
     column_type = ProviderType.__table__.columns["name"].type

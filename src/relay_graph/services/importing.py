@@ -41,6 +41,7 @@ from relay_graph.repositories.imports import (
     ErpTable,
     ImportRepository,
     chunked,
+    external_id_limit,
     provider_type_name_limit,
 )
 from relay_graph.services.actor import Actor
@@ -353,7 +354,9 @@ async def set_responsibilities(
     check_item_count(len(items), MAX_SYNC_ITEMS)
 
     result = SyncResult()
-    accepted = prepare_responsibilities(items, provider_type_name_limit(), result.errors)
+    accepted = prepare_responsibilities(
+        items, provider_type_name_limit(), external_id_limit(), result.errors
+    )
     results: dict[int, ItemResult] = {}
     if accepted:
         async with uow_factory.write() as uow:
