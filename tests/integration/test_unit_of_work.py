@@ -59,3 +59,18 @@ async def test_write_after_reads_on_pooled_connections_is_atomic(
     async with app.state.uow.read() as uow:
         slugs = (await uow.session.scalars(select(Tenant.slug))).all()
     assert not {"probe-one", "probe-two"} & set(slugs)
+
+
+async def test_snapshot_reads_see_one_state(app: Starlette, engine_name: str) -> None:
+    """A page and its total count agree even when a write commits between them."""
+    async with app.state.uow.read(snapshot=True) as reading:
+        before = (await reading.session.scalars(select(Tenant.slug))).all()
+        async with app.state.uow.write() as writing:
+            writing.session.add(Tenant(slug="snapshot-probe", name="Probe"))
+            await writing.commit()
+        after = (await reading.session.scalars(select(Tenant.slug))).all()
+    async with app.state.uow.read() as fresh:
+        latest = (await fresh.session.scalars(select(Tenant.slug))).all()
+
+    assert sorted(after) == sorted(before)
+    assert "snapshot-probe" in latest

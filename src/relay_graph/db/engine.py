@@ -29,6 +29,10 @@ def _base64(text: str | None) -> str | None:
 
 # Isolation level that units of work which write ask for on PostgreSQL (its default).
 POSTGRES_WRITE_ISOLATION = "READ COMMITTED"
+# Isolation level of reads whose statements must share one snapshot. At this level only
+# writes can fail with a serialization error (PostgreSQL manual, "Repeatable Read
+# Isolation Level"), so these reads need no retry.
+POSTGRES_SNAPSHOT_ISOLATION = "REPEATABLE READ"
 
 
 def create_engine(
@@ -36,8 +40,8 @@ def create_engine(
 ) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and explicit BEGINs.
 
-    With `autocommit_reads` a PostgreSQL engine runs statements outside a transaction
-    unless a unit of work that writes asks for POSTGRES_WRITE_ISOLATION. A read then
+    With `autocommit_reads` a PostgreSQL engine runs statements outside a transaction,
+    except in units of work that write, which set POSTGRES_WRITE_ISOLATION. A read then
     costs no BEGIN and ROLLBACK round trips, and the check of a pooled connection one
     round trip instead of three. Each statement still sees its own snapshot, as it does
     in a READ COMMITTED transaction. SQLite ignores the setting: its read transactions

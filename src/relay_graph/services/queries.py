@@ -51,7 +51,7 @@ async def list_contacts(
     with_total: bool,
 ) -> Listing[ContactView]:
     request.validate()
-    async with uow_factory.read() as uow:
+    async with uow_factory.read(snapshot=with_assignments or with_total) as uow:
         page = await uow.contact_reads.page(actor.tenant_id, contact_filter, order, request, now)
         if with_assignments:
             await uow.contact_reads.attach_assignments(page.items)
@@ -80,7 +80,7 @@ async def list_contact_json(
     Projections cannot select provider codes, so viewers need no masking here.
     """
     request.validate()
-    async with uow_factory.read() as uow:
+    async with uow_factory.read(snapshot=with_total) as uow:
         page = await uow.contact_json.page(
             actor.tenant_id, contact_filter, order, request, now, projections
         )
@@ -100,7 +100,7 @@ async def contacts_by_ids(
     *,
     with_assignments: bool = True,
 ) -> dict[int, ContactView]:
-    async with uow_factory.read() as uow:
+    async with uow_factory.read(snapshot=with_assignments) as uow:
         found = await uow.contact_reads.by_ids(actor.tenant_id, ids, now)
         if with_assignments:
             await uow.contact_reads.attach_assignments(list(found.values()))
@@ -117,7 +117,7 @@ async def list_properties(
     with_total: bool,
 ) -> Listing[PropertyView]:
     request.validate()
-    async with uow_factory.read() as uow:
+    async with uow_factory.read(snapshot=with_total) as uow:
         page = await uow.catalog_reads.property_page(actor.tenant_id, search, request)
         total = (
             await uow.catalog_reads.property_count(actor.tenant_id, search) if with_total else None
@@ -141,7 +141,7 @@ async def list_provider_types(
     with_total: bool,
 ) -> Listing[ProviderTypeView]:
     request.validate()
-    async with uow_factory.read() as uow:
+    async with uow_factory.read(snapshot=with_total) as uow:
         page = await uow.catalog_reads.provider_type_page(actor.tenant_id, category_linked, request)
         total = (
             await uow.catalog_reads.provider_type_count(actor.tenant_id, category_linked)
@@ -181,7 +181,7 @@ async def list_eligible(
     with_assignments: bool,
 ) -> Listing[ContactView]:
     request.validate()
-    async with uow_factory.read() as uow:
+    async with uow_factory.read(snapshot=with_assignments) as uow:
         page = await uow.invite_reads.eligible_page(actor.tenant_id, request, now)
         if with_assignments:
             await uow.contact_reads.attach_assignments(page.items)
@@ -199,7 +199,7 @@ async def list_not_invitable(
     with_assignments: bool,
 ) -> Listing[NotInvitableView]:
     request.validate()
-    async with uow_factory.read() as uow:
+    async with uow_factory.read(snapshot=True) as uow:
         page = await uow.invite_reads.not_invitable_page(actor.tenant_id, reason, request, now)
         await uow.invite_reads.attach_uncategorised_types(page.items)
         if with_assignments:

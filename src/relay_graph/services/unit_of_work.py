@@ -4,7 +4,11 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from relay_graph.db.engine import POSTGRES_WRITE_ISOLATION, SQLITE_BEGIN_OPTION
+from relay_graph.db.engine import (
+    POSTGRES_SNAPSHOT_ISOLATION,
+    POSTGRES_WRITE_ISOLATION,
+    SQLITE_BEGIN_OPTION,
+)
 from relay_graph.repositories.catalog_reads import CatalogReads
 from relay_graph.repositories.contact_json import ContactJsonReads
 from relay_graph.repositories.contact_reads import ContactReads
@@ -35,9 +39,16 @@ class UnitOfWork:
     catalog_reads: CatalogReads
     invite_reads: InviteReads
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, write: bool) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        write: bool,
+        snapshot: bool = False,
+    ) -> None:
         self._session_factory = session_factory
         self._write = write
+        self._snapshot = snapshot
         self._committed = False
 
     async def __aenter__(self) -> UnitOfWork:
@@ -51,6 +62,12 @@ class UnitOfWork:
             # run in one transaction.
             await self.session.connection(
                 execution_options={"isolation_level": POSTGRES_WRITE_ISOLATION}
+            )
+        elif self._snapshot and self.session.get_bind().dialect.name != "sqlite":
+            # All statements of the read see one snapshot, so a page and its total count
+            # agree while others write. SQLite's read transactions do that already.
+            await self.session.connection(
+                execution_options={"isolation_level": POSTGRES_SNAPSHOT_ISOLATION}
             )
         self.tenants = TenantRepository(self.session)
         self.tokens = TokenRepository(self.session)
@@ -89,8 +106,14 @@ class UnitOfWorkFactory:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 
-    def read(self) -> UnitOfWork:
-        return UnitOfWork(self._session_factory, write=False)
+    def read(self, *, snapshot: bool = False) -> UnitOfWork:
+        """Open a unit of work that only reads.
+
+        Use `snapshot=True` when it runs more than one statement whose results must agree,
+        such as a page and its total count. On PostgreSQL that costs a transaction (BEGIN
+        and ROLLBACK). Without it, each statement reads what was committed when it started.
+        """
+        return UnitOfWork(self._session_factory, write=False, snapshot=snapshot)
 
     def write(self) -> UnitOfWork:
         return UnitOfWork(self._session_factory, write=True)
