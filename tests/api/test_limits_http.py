@@ -90,6 +90,51 @@ async def test_batch_within_limit_runs_each(gql: GraphQLClient, demo: Any) -> No
     assert all("cost" in result["extensions"] for result in results)
 
 
+async def test_batch_runs_operations_in_order(gql: GraphQLClient, demo: Any) -> None:
+    """A partner that batches both sync mutations needs the contact before the assignment."""
+    upsert = {
+        "query": """mutation($p: [PropertyInput!]!, $c: [ContactInput!]!) {
+            upsertProperties(items: $p) { userErrors { code } }
+            upsertContacts(items: $c) { userErrors { code } } }""",
+        "variables": {
+            "p": [{"externalId": "WEG-B", "name": "WEG Batchweg 1"}],
+            "c": [{"externalId": "K-B", "lastName": "Batch"}],
+        },
+    }
+    assign = {
+        "query": """mutation($i: [PropertyResponsibilitiesInput!]!) {
+            setResponsibilities(items: $i) { results { outcome } userErrors { code } } }""",
+        "variables": {
+            "i": [
+                {
+                    "propertyExternalId": "WEG-B",
+                    "responsibilities": [
+                        {"contactExternalId": "K-B", "providerTypeName": "Maler"}
+                    ],
+                }
+            ]
+        },
+    }
+    read = {
+        "query": """{ contacts(filter: {search: "Batch"}) {
+            nodes { lastName assignments { providerType { name } } } } }"""
+    }
+
+    response = await gql.http.post(
+        "/graphql", json=[upsert, assign, read], headers=auth(demo.admin)
+    )
+
+    results = response.json()
+    assert [result.get("errors") for result in results] == [None, None, None]
+    assert results[1]["data"]["setResponsibilities"] == {
+        "results": [{"outcome": "UPDATED"}],
+        "userErrors": [],
+    }
+    assert results[2]["data"]["contacts"]["nodes"] == [
+        {"lastName": "Batch", "assignments": [{"providerType": {"name": "Maler"}}]}
+    ]
+
+
 async def test_batch_above_limit_is_rejected(gql: GraphQLClient, demo: Any) -> None:
     batch = [{"query": "{ __typename }"}] * (MAX_BATCH + 1)
 

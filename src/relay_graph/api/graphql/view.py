@@ -82,6 +82,37 @@ class RelayGraphQL(GraphQL[Context, None]):
             response = self._http_error_response(request, error)
         await response(scope, receive, send)
 
+    async def execute_operation(
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Any,
+    ) -> Any:
+        """Run a batch's operations one after another, in the order they were sent.
+
+        Strawberry runs them concurrently, so a query after a mutation in the same batch
+        could read the old state, and setResponsibilities could miss the contacts that an
+        upsertContacts before it creates.
+        """
+        if not isinstance(request_data, list):
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        return [
+            await self.execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=data,
+            )
+            for data in request_data
+        ]
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
