@@ -51,8 +51,8 @@ class Settings(BaseSettings):
         10,
         ge=2,
         description=(
-            "PostgreSQL connections of all server processes of one host together; each "
-            "process gets its share."
+            "PostgreSQL connections that the server processes of one host keep open "
+            "together; each process gets its share and opens as many again in a burst."
         ),
     )
     log_level: str = Field("INFO", description="Level of the application's log.")
