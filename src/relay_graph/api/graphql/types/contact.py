@@ -89,7 +89,12 @@ class Contact(Node):
     def id(root: ContactView) -> strawberry.ID:
         return to_global_id("Contact", root.id)
 
-    @strawberry.field(description="Name to show: first and last name, else company, else email.")  # type: ignore[untyped-decorator]
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description=(
+            "Name to show: first and last name, else company, else email; an empty string "
+            "when the contact has none of them."
+        )
+    )
     @staticmethod
     def display_name(root: ContactView) -> str:
         person = " ".join(part for part in (root.first_name, root.last_name) if part)
