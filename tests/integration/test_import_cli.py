@@ -415,6 +415,94 @@ async def test_too_long_value_rejects_row(
     assert await count_rows(database_url, Contact, tenant.id) == 1
 
 
+async def test_control_characters_reject_rows(
+    cli: Cli, tenant: Tenant, tmp_path: Path, database_url: str
+) -> None:
+    # NUL is the character that PostgreSQL cannot store in a text column, and U+202E (a
+    # right-to-left override) would reorder how a name is shown.
+    rows = numbered_contacts(4)
+    rows[1] = ("K00001", "Er\u0000ika", "Muster 1", "kontakt1@beispiel.example", "01067", "Dresden")
+    rows[2] = ("K00002", "Erika", "Muster\u202e 2", "kontakt2@beispiel.example", "01067", "\u0000")
+    contacts = write_contacts(tmp_path / "kontakte.csv", rows)
+    properties = tmp_path / "liegenschaften.csv"
+    properties.write_text(
+        "Objekt-Nr;Bezeichnung\nWEG-1;Haus Nord\nWEG-2;Haus\u0000Süd\n", encoding="utf-8"
+    )
+    responsibilities = tmp_path / "zustaendigkeiten.csv"
+    responsibilities.write_text(
+        "Objekt-Nr;Kontakt-Nr;Dienstleistertyp\n"
+        "WEG-1;K00000;Elektriker\n"
+        "WEG-1;K00003;Haus\u202emeister\n",
+        encoding="utf-8",
+    )
+    paths = [str(path) for path in (contacts, properties, responsibilities)]
+
+    result = await cli.run("import", "--tenant", tenant.slug, *paths)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.exception is None
+    assert [(issue.code, issue.line, issue.key) for issue in result.issues()] == [
+        ("INVALID_CHARACTER", 3, "K00001"),
+        ("INVALID_CHARACTER", 4, "K00002"),
+        ("INVALID_CHARACTER", 4, "K00002"),
+        ("INVALID_CHARACTER", 3, "WEG-2"),
+        ("INVALID_CHARACTER", 3, "WEG-1 / K00003 / Haus<U+202E>meister"),
+    ]
+    assert (
+        "Zeile 3 (K00001): Der Wert in der Spalte „Vorname“ enthält an Stelle 3 das "
+        "Steuerzeichen U+0000. Die Zeile wurde nicht importiert." in result.stdout
+    )
+    assert (
+        "Zeile 4 (K00002): Der Wert in der Spalte „Nachname“ enthält an Stelle 7 das "
+        "Steuerzeichen U+202E. Die Zeile wurde nicht importiert." in result.stdout
+    )
+    assert "„Ort“ enthält an Stelle 1 das Steuerzeichen U+0000." in result.stdout
+    assert "„Bezeichnung“ enthält an Stelle 5 das Steuerzeichen U+0000." in result.stdout
+    assert "„Dienstleistertyp“ enthält an Stelle 5 das Steuerzeichen U+202E." in result.stdout
+    assert "\u0000" not in result.stdout
+    assert "\u202e" not in result.stdout
+
+    summaries = result.summaries()
+    assert summaries["kontakte.csv"]["created"] == 2
+    # Line 4 has two rejected cells and counts as one row.
+    assert summaries["kontakte.csv"]["rejected"] == 2
+    assert summaries["liegenschaften.csv"]["created"] == 1
+    assert summaries["liegenschaften.csv"]["rejected"] == 1
+    assert summaries["zustaendigkeiten.csv"]["created"] == 1
+    assert summaries["zustaendigkeiten.csv"]["rejected"] == 1
+    stored_contacts = await fetch_all(
+        database_url,
+        select(Contact.external_id, Contact.first_name, Contact.last_name).order_by(
+            Contact.external_id
+        ),
+    )
+    assert stored_contacts == [("K00000", "Erika", "Muster 0"), ("K00003", "Erika", "Muster 3")]
+    stored_properties = await fetch_all(database_url, select(Property.external_id, Property.name))
+    assert stored_properties == [("WEG-1", "Haus Nord")]
+    stored_types = await fetch_all(database_url, select(ProviderType.name))
+    assert stored_types == [("Elektriker",)]
+    assert await count_rows(database_url, Assignment, tenant.id) == 1
+
+
+async def test_control_character_message_in_english(
+    cli: Cli, tenant: Tenant, tmp_path: Path
+) -> None:
+    rows = numbered_contacts(2)
+    rows[1] = ("K00001", "Erika", "Muster 1", "kontakt1@beispiel.example", "01067", "Dres\u0000den")
+    path = write_contacts(tmp_path / "kontakte.csv", rows)
+
+    result = await cli.run("import", "--tenant", tenant.slug, str(path), RELAY_LANGUAGE="en")
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        '  rejected [INVALID_CHARACTER] Line 3 (K00001): The value in column "Ort" contains '
+        "the control character U+0000 at position 5. The row was not imported. Remove the "
+        "character in the ERP and export the file again." in result.stdout
+    )
+    assert result.summaries()["kontakte.csv"]["created"] == 1
+    assert result.summaries()["kontakte.csv"]["rejected"] == 1
+
+
 async def test_english_output_with_relay_language(
     cli: Cli, tenant: Tenant, samples: list[Path]
 ) -> None:

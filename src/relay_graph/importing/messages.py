@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from relay_graph.domain.text import is_control_character
 from relay_graph.importing.errors import FileErrorCode, ImportFileError
 from relay_graph.importing.headers import expected_headers
 from relay_graph.importing.records import FileKind, IssueCode, RowIssue
@@ -60,6 +61,11 @@ _ISSUE_TEMPLATES: dict[str, dict[IssueCode, str]] = {
             "wurde nicht importiert. Setzen Sie den Wert in Anführungszeichen oder exportieren "
             "Sie die Datei erneut."
         ),
+        IssueCode.INVALID_CHARACTER: (
+            "{row}: Der Wert in der Spalte {column} enthält an Stelle {position} das "
+            "Steuerzeichen {character}. Die Zeile wurde nicht importiert. Entfernen Sie das "
+            "Zeichen im ERP und exportieren Sie die Datei erneut."
+        ),
     },
     "en": {
         IssueCode.MISSING_KEY: (
@@ -107,6 +113,11 @@ _ISSUE_TEMPLATES: dict[str, dict[IssueCode, str]] = {
             "{row}: The row has more fields than the header, the surplus is {value}. Usually "
             "a value contains the delimiter without being quoted. The row was not imported. "
             "Quote the value or export the file again."
+        ),
+        IssueCode.INVALID_CHARACTER: (
+            "{row}: The value in column {column} contains the control character {character} "
+            "at position {position}. The row was not imported. Remove the character in the "
+            "ERP and export the file again."
         ),
     },
 }
@@ -171,7 +182,7 @@ def format_issue(issue: RowIssue, language: str = "de") -> str:
     lang = _language(language)
     row = f"Zeile {issue.line}" if lang == "de" else f"Line {issue.line}"
     if issue.key is not None:
-        row = f"{row} ({issue.key})"
+        row = f"{row} ({_escape_control_characters(issue.key)})"
 
     return _ISSUE_TEMPLATES[lang][issue.code].format(
         row=row,
@@ -180,6 +191,8 @@ def format_issue(issue: RowIssue, language: str = "de") -> str:
         stored_value=_quote(issue.stored_value, lang),
         related_line=issue.related_line,
         found=_found(issue.value, lang),
+        character=issue.character,
+        position=issue.character_position,
     )
 
 
@@ -213,7 +226,20 @@ def _language(language: str) -> str:
 def _quote(value: str | None, lang: str) -> str:
     if value is None:
         return "leer" if lang == "de" else "empty"
-    return f"„{value}“" if lang == "de" else f'"{value}"'
+    text = _escape_control_characters(value)
+    return f"„{text}“" if lang == "de" else f'"{text}"'
+
+
+def _escape_control_characters(text: str) -> str:
+    """Replace each control character with its code point, e.g. NUL with "<U+0000>".
+
+    Printed as is, a bidirectional override would reorder the rest of the report line, and
+    an escape character could start a terminal control sequence.
+    """
+    return "".join(
+        f"<U+{ord(character):04X}>" if is_control_character(character) else character
+        for character in text
+    )
 
 
 def _found(value: str | None, lang: str) -> str:

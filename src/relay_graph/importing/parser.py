@@ -106,6 +106,13 @@ def _parse_rows(parsed: ParsedFile, layout: HeaderLayout, rows: Iterator[CsvRow]
             parsed.issues.append(_too_many_fields(cells, extra, parsed.delimiter))
             continue
 
+        # Checked before the row becomes a record, so that a rejected row neither gets
+        # warnings about its values nor makes a later row with its key a duplicate.
+        control_characters = cells.control_characters()
+        if control_characters:
+            parsed.issues.extend(control_characters)
+            continue
+
         record, issues = build_row(cells)
         if record is None:
             parsed.issues.extend(issues)

@@ -27,6 +27,7 @@ class IssueCode(enum.StrEnum):
     DUPLICATE_ROW = "DUPLICATE_ROW"
     CONFLICTING_ROW = "CONFLICTING_ROW"
     TOO_MANY_FIELDS = "TOO_MANY_FIELDS"
+    INVALID_CHARACTER = "INVALID_CHARACTER"
 
 
 Severity = Literal["rejected", "warning"]
@@ -44,6 +45,7 @@ ISSUE_SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.DUPLICATE_ROW: "warning",
     IssueCode.CONFLICTING_ROW: "rejected",
     IssueCode.TOO_MANY_FIELDS: "rejected",
+    IssueCode.INVALID_CHARACTER: "rejected",
 }
 
 
@@ -55,6 +57,8 @@ class RowIssue:
     trimming, or None for an empty cell. `key` contains the row's key values that are
     present, joined by " / ". `stored_value` is what the record carries in place of
     `value`, and `related_line` is the earlier row that a duplicate or conflict repeats.
+    For INVALID_CHARACTER, `character` is the first rejected character of the cell as
+    "U+XXXX" and `character_position` its position in `value`, counted from 1.
     """
 
     line: int
@@ -64,6 +68,8 @@ class RowIssue:
     key: str | None = None
     stored_value: str | None = None
     related_line: int | None = None
+    character: str | None = None
+    character_position: int | None = None
 
     @property
     def severity(self) -> Severity:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from relay_graph.importing.changes import find_control_characters
 from relay_graph.importing.headers import (
     CONTACT_NUMBER,
     PROPERTY_NUMBER,
@@ -71,6 +72,27 @@ class RowCells:
         column = None if column_id is None else self.layout.names.get(column_id)
         value = None if column_id is None else self.text(column_id) or None
         return RowIssue(self.line, column, code, value, self.key(), stored_value)
+
+    def control_characters(self) -> list[RowIssue]:
+        """Return an INVALID_CHARACTER issue for each known column whose cell contains a
+        control character, by the rule that the partner sync applies too.
+
+        Tabs are allowed, and line breaks are spaces after trimming. Cells of ignored
+        columns are not checked, because they are not stored.
+        """
+        texts = {column_id: self.text(column_id) for column_id in self.layout.positions}
+        return [
+            RowIssue(
+                line=self.line,
+                column=self.layout.names[found.field],
+                code=IssueCode.INVALID_CHARACTER,
+                value=texts[found.field],
+                key=self.key(),
+                character=found.character,
+                character_position=found.position,
+            )
+            for found in find_control_characters(texts)
+        ]
 
 
 def build_contact(cells: RowCells) -> tuple[ContactRecord | None, list[RowIssue]]:

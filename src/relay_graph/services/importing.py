@@ -167,11 +167,13 @@ async def import_files(
 async def _import_file(
     repository: ImportRepository, tenant_id: int, parsed: ParsedFile, now: datetime, batch_size: int
 ) -> FileReport:
+    # A row with several rejections, e.g. a control character in two columns, counts
+    # once, and each row starts on its own line.
     report = FileReport(
         name=parsed.name,
         kind=parsed.kind,
         row_count=parsed.row_count,
-        rejected=len(parsed.rejected),
+        rejected=len({issue.line for issue in parsed.rejected}),
         warnings=len(parsed.warnings),
         issues=list(parsed.issues),
     )

@@ -42,6 +42,15 @@ SAMPLE_ISSUES = {
         related_line=3,
     ),
     IssueCode.TOO_MANY_FIELDS: RowIssue(7, None, IssueCode.TOO_MANY_FIELDS, "Mitte", key="K1"),
+    IssueCode.INVALID_CHARACTER: RowIssue(
+        7,
+        "Vorname",
+        IssueCode.INVALID_CHARACTER,
+        "An\u0000na",
+        key="K1",
+        character="U+0000",
+        character_position=3,
+    ),
 }
 
 SAMPLE_FILE_ERRORS = {
@@ -80,7 +89,8 @@ def test_issue_message_names_line_and_value(code: IssueCode, language: str) -> N
         assert f"({issue.key})" in message
     if issue.column is not None:
         assert issue.column in message
-    if issue.value is not None:
+    # An INVALID_CHARACTER message names the character and its position, not the value.
+    if issue.value is not None and code is not IssueCode.INVALID_CHARACTER:
         assert issue.value in message
     if issue.stored_value is not None:
         assert issue.stored_value in message
@@ -104,6 +114,48 @@ def test_messages_differ_per_language() -> None:
         "The contact was imported with this address and marked as invalid. "
         "Correct the address in the ERP."
     )
+
+
+def test_control_character_message_names_character() -> None:
+    issue = SAMPLE_ISSUES[IssueCode.INVALID_CHARACTER]
+
+    german = format_issue(issue)
+    english = format_issue(issue, "en")
+
+    assert german == (
+        "Zeile 7 (K1): Der Wert in der Spalte „Vorname“ enthält an Stelle 3 das Steuerzeichen "
+        "U+0000. Die Zeile wurde nicht importiert. Entfernen Sie das Zeichen im ERP und "
+        "exportieren Sie die Datei erneut."
+    )
+    assert english == (
+        'Line 7 (K1): The value in column "Vorname" contains the control character U+0000 at '
+        "position 3. The row was not imported. Remove the character in the ERP and export the "
+        "file again."
+    )
+
+
+@pytest.mark.parametrize("character", ["\u0000", "\u001b", "\u202e", "\u2066"])
+def test_message_escapes_control_characters(character: str) -> None:
+    code_point = f"<U+{ord(character):04X}>"
+    issue = RowIssue(
+        7,
+        "Dienstleistertyp",
+        IssueCode.INVALID_CHARACTER,
+        f"Haus{character}meister",
+        key=f"WEG-1 / K1 / Haus{character}meister",
+        character=code_point[1:-1],
+        character_position=5,
+    )
+    # The parser reports surplus cells before it checks the characters of a row.
+    surplus = RowIssue(7, None, IssueCode.TOO_MANY_FIELDS, f"Mit{character}te", key="K1")
+
+    for language in SUPPORTED_LANGUAGES:
+        message = format_issue(issue, language)
+        assert f"(WEG-1 / K1 / Haus{code_point}meister)" in message
+        assert character not in message
+        surplus_message = format_issue(surplus, language)
+        assert f"Mit{code_point}te" in surplus_message
+        assert character not in surplus_message
 
 
 def test_empty_cell_is_named_in_message() -> None:

@@ -309,3 +309,95 @@ def test_missing_email_column_adds_no_issues(tmp_path: Path) -> None:
         "Ort",
     )
     assert parsed.issues == []
+
+
+@pytest.mark.parametrize(
+    ("character", "code_point"),
+    [("\u0000", "U+0000"), ("\u001b", "U+001B"), ("\u202e", "U+202E"), ("\u2066", "U+2066")],
+)
+def test_control_character_rejects_row(tmp_path: Path, character: str, code_point: str) -> None:
+    bad_row = f"K2;Herr;Jo{character}nas;Roth;Roth GmbH;jonas@example.de;030 1;Weg 1;10115;Berlin"
+
+    parsed = parse_lines(tmp_path, CONTACT_HEADER, contact_row("K1"), bad_row, contact_row("K3"))
+
+    assert [contact.external_id for contact in parsed.contacts] == ["K1", "K3"]
+    (issue,) = parsed.issues
+    assert issue.code is IssueCode.INVALID_CHARACTER
+    assert issue.severity == "rejected"
+    assert issue.line == 3
+    assert issue.key == "K2"
+    assert issue.column == "Vorname"
+    assert issue.value == f"Jo{character}nas"
+    assert issue.character == code_point
+    assert issue.character_position == 3
+
+
+def test_control_characters_reported_per_column(tmp_path: Path) -> None:
+    bad_row = "K\u0000 1;Frau;Anna;Ro\u202eth;Roth GmbH;anna@example.de;030 1;Weg 1;10115;Berlin"
+
+    parsed = parse_lines(tmp_path, CONTACT_HEADER, bad_row)
+
+    assert parsed.contacts == []
+    found = [(issue.column, issue.character, issue.character_position) for issue in parsed.issues]
+    assert found == [("Kontakt-Nr", "U+0000", 2), ("Nachname", "U+202E", 3)]
+    assert {issue.key for issue in parsed.issues} == {"K\u0000 1"}
+    assert len(parsed.rejected) == 2
+
+
+def test_control_character_in_responsibility_keys(tmp_path: Path) -> None:
+    parsed = parse_lines(
+        tmp_path, RESPONSIBILITY_HEADER, "WEG-1;K1;Mal\u202eer", "WEG\u0000-2;K1;Maler"
+    )
+
+    assert parsed.responsibilities == []
+    found = [(issue.line, issue.column, issue.character) for issue in parsed.issues]
+    assert found == [(2, "Dienstleistertyp", "U+202E"), (3, "Objekt-Nr", "U+0000")]
+
+
+def test_control_character_position_after_trim(tmp_path: Path) -> None:
+    parsed = parse_lines(tmp_path, PROPERTY_HEADER, "WEG-1;  Haus\u0000;Weg 1;10115;Berlin")
+
+    (issue,) = parsed.issues
+    assert issue.value == "Haus\u0000"
+    assert issue.character_position == 5
+
+
+def test_control_character_row_has_no_warnings(tmp_path: Path) -> None:
+    # Without the control character, the email and the postal code would give warnings.
+    row = contact_row(email="anna(at)example.de", postal_code="9111")
+    bad_row = row.replace("Anna", "An\x07na")
+
+    parsed = parse_lines(tmp_path, CONTACT_HEADER, bad_row)
+
+    assert [issue.code for issue in parsed.issues] == [IssueCode.INVALID_CHARACTER]
+
+
+def test_later_clean_row_is_kept(tmp_path: Path) -> None:
+    bad_row = contact_row().replace("Roth;", "Ro\u0000th;", 1)
+
+    parsed = parse_lines(tmp_path, CONTACT_HEADER, bad_row, contact_row())
+
+    (contact,) = parsed.contacts
+    assert contact.line == 3
+    assert contact.last_name == "Roth"
+    assert [issue.code for issue in parsed.issues] == [IssueCode.INVALID_CHARACTER]
+
+
+def test_tab_and_direction_marks_are_allowed(tmp_path: Path) -> None:
+    # A tab is allowed as in the partner sync, and the marks U+200E and U+200F only set
+    # the direction of neutral characters, which right-to-left names need.
+    parsed = parse_lines(
+        tmp_path, PROPERTY_HEADER, 'WEG-1;"Haus\tNord";Weg 1;10115;\u200fBerlin\u200e'
+    )
+
+    (record,) = parsed.properties
+    assert record.name == "Haus\tNord"
+    assert record.city == "\u200fBerlin\u200e"
+    assert parsed.issues == []
+
+
+def test_ignored_column_is_not_checked(tmp_path: Path) -> None:
+    parsed = parse_lines(tmp_path, "Objekt-Nr;Bezeichnung;Bemerkung", "WEG-1;Haus;a\u0000b")
+
+    assert parsed.properties[0].name == "Haus"
+    assert parsed.issues == []
