@@ -104,6 +104,18 @@ async def test_cost_follows_fragments_and_variables(gql: GraphQLClient, demo: An
     assert with_assignments["requested"] == 4 * (1 + 4)
 
 
+async def test_cost_of_repeated_document_follows_its_variables(
+    gql: GraphQLClient, demo: Any
+) -> None:
+    """The walk's memo is shared by a document's requests, but page sizes are not."""
+    query = "query($n: Int) { contacts(first: $n) { nodes { assignments { property { id } } } } }"
+
+    costs = [(await cost_of(gql, demo.admin, query, {"n": n}))["requested"] for n in (2, 7, 2)]
+
+    # n x (1 + nodes 1 + assignments 1 + property 1)
+    assert costs == [8, 28, 8]
+
+
 async def test_interface_counts_most_expensive_fragment(gql: GraphQLClient, demo: Any) -> None:
     query = """
     query One($id: ID!) {

@@ -22,11 +22,13 @@ its requested cost.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -67,6 +69,65 @@ DEFAULT_MAX_COST = 5000
 _NO_DATA: Any = object()
 
 
+Facts = tuple[GraphQLField, GraphQLNamedType, SelectionSetNode, str]
+
+# Documents whose memos are kept; clients send the same few documents all day.
+DOCUMENT_MEMOS_KEPT = 256
+
+
+class DocumentMemo:
+    """The cost walk's findings about one document, shared by all its requests.
+
+    Field lookups and merged selections never depend on variables. Which fields a
+    selection has does, through @skip and @include, so those memos are shared only for
+    documents without directives.
+    """
+
+    def __init__(self, *, variables_decide_fields: bool) -> None:
+        self.merged: dict[tuple[int, ...], SelectionSetNode] = {}
+        self.facts: dict[tuple[int, ...], Facts | None] = {}
+        self.costly: dict[tuple[int, int], list[tuple[str, list[FieldNode]]]] | None = (
+            None if variables_decide_fields else {}
+        )
+        self.static: dict[tuple[int, int], int | None] | None = (
+            None if variables_decide_fields else {}
+        )
+
+
+_memos: OrderedDict[tuple[int, int], tuple[GraphQLSchema, DocumentNode, DocumentMemo]] = (
+    OrderedDict()
+)
+
+
+def document_memo(schema: GraphQLSchema, document: DocumentNode) -> DocumentMemo:
+    """Return the memo of a parsed document, which the parser cache hands out again."""
+    key = (id(schema), id(document))
+    entry = _memos.get(key)
+    if entry is not None and entry[0] is schema and entry[1] is document:
+        _memos.move_to_end(key)
+        return entry[2]
+    memo = DocumentMemo(variables_decide_fields=_has_selection_directives(document))
+    _memos[key] = (schema, document, memo)
+    while len(_memos) > DOCUMENT_MEMOS_KEPT:
+        _memos.popitem(last=False)
+    return memo
+
+
+def _has_selection_directives(document: DocumentNode) -> bool:
+    pending = [
+        definition.selection_set
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode)
+    ]
+    while pending:
+        for selection in pending.pop().selections:
+            if selection.directives:
+                return True
+            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                pending.append(selection.selection_set)
+    return False
+
+
 class CostCalculator:
     """Compute the requested or actual cost of one operation of a valid document."""
 
@@ -75,18 +136,19 @@ class CostCalculator:
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Any,
+        memo: DocumentMemo | None = None,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
         # The walk over returned data meets the same selections once per list item; these
         # memos key on node identity, which stays valid while the document is in use.
-        self._merged: dict[tuple[int, ...], SelectionSetNode] = {}
-        self._costly: dict[tuple[int, int], list[tuple[str, list[FieldNode]]]] = {}
-        self._static: dict[tuple[int, int], int | None] = {}
-        self._facts: dict[
-            tuple[int, ...], tuple[GraphQLField, GraphQLNamedType, SelectionSetNode, str] | None
-        ] = {}
+        # A memo shared by the document's requests keeps what variables cannot change.
+        memo = memo or DocumentMemo(variables_decide_fields=True)
+        self._merged = memo.merged
+        self._facts = memo.facts
+        self._costly = memo.costly if memo.costly is not None else {}
+        self._static = memo.static if memo.static is not None else {}
 
     def operation_cost(self, operation: OperationDefinitionNode, data: Any = _NO_DATA) -> int:
         root = self.schema.get_root_type(operation.operation)
@@ -426,7 +488,8 @@ class QueryCostLimiter(SchemaExtension):
             for definition in document.definitions
             if isinstance(definition, FragmentDefinitionNode)
         }
-        return CostCalculator(schema, fragments, variables), operation
+        memo = document_memo(schema, document)
+        return CostCalculator(schema, fragments, variables, memo), operation
 
     def _error(self) -> ClientError:
         assert self.requested is not None
