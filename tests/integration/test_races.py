@@ -22,7 +22,14 @@ from tests.support.factories import Factory
 from relay_graph.api.graphql.ids import to_global_id
 from relay_graph.app import create_app
 from relay_graph.config import Settings
-from relay_graph.db.models import CODE_ACTIVE, Contact, EmailOutbox, ProviderCode, Tenant
+from relay_graph.db.models import (
+    CODE_ACTIVE,
+    Assignment,
+    Contact,
+    EmailOutbox,
+    ProviderCode,
+    Tenant,
+)
 from relay_graph.flags.fake import InMemoryFlags
 
 SERVER_START_TIMEOUT_S = 20.0
@@ -173,3 +180,52 @@ async def test_concurrent_invite_all_invites_each_once(factory: Factory, server_
         EmailOutbox.tenant_id == tenant.id
     )
     assert await count_rows(factory, emailed_codes) == 200
+
+
+SET_RESPONSIBILITIES = """
+mutation Set($items: [PropertyResponsibilitiesInput!]!) {
+  setResponsibilities(items: $items) { results { outcome } userErrors { code } }
+}
+"""
+
+
+async def test_concurrent_set_responsibilities_keeps_one_list(
+    factory: Factory, server_url: str
+) -> None:
+    """Each call replaces the property's list; concurrent calls must not merge theirs."""
+    tenant = await factory.tenant("demo")
+    token = await factory.token(tenant)
+    prop = await factory.property(tenant, external_id="SOLO1")
+    await factory.contact(tenant, external_id="K1")
+    calls = 10
+    limits = httpx.Limits(max_connections=calls, max_keepalive_connections=calls)
+    async with httpx.AsyncClient(
+        base_url=server_url,
+        limits=limits,
+        timeout=REQUEST_TIMEOUT_S,
+        headers={"Authorization": f"Bearer {token}"},
+    ) as client:
+        bodies = [
+            {
+                "query": SET_RESPONSIBILITIES,
+                "variables": {
+                    "items": [
+                        {
+                            "propertyExternalId": "SOLO1",
+                            "responsibilities": [
+                                {"contactExternalId": "K1", "providerTypeName": f"Solo {number}"}
+                            ],
+                        }
+                    ]
+                },
+            }
+            for number in range(calls)
+        ]
+        responses = await asyncio.gather(
+            *(client.post("/graphql", json=body) for body in bodies)
+        )
+
+    results = payloads(list(responses), "setResponsibilities")
+    assert [result["userErrors"] for result in results] == [[]] * calls
+    held = select(func.count(Assignment.id)).where(Assignment.property_id == prop.id)
+    assert await count_rows(factory, held) == 1

@@ -266,6 +266,22 @@ class ImportRepository:
                 created[(row.contact_id, row.property_id, row.provider_type_id)] = row.id
         return created
 
+    async def lock_properties(self, tenant_id: int, property_ids: Iterable[int]) -> None:
+        """Lock these properties until the transaction ends (PostgreSQL; SQLite has one writer).
+
+        Concurrent replacements of one property's responsibilities then run one after the
+        other, and each reads the list the previous one stored. The rows are locked in id
+        order, so two calls with overlapping properties take their locks in the same order.
+        """
+        for chunk in chunked(sorted(set(property_ids))):
+            statement = (
+                select(Property.id)
+                .where(Property.tenant_id == tenant_id, Property.id.in_(chunk))
+                .order_by(Property.id)
+                .with_for_update()
+            )
+            await self._session.execute(statement)
+
     async def assignments_of_properties(
         self, tenant_id: int, property_ids: Iterable[int]
     ) -> list[StoredAssignment]:

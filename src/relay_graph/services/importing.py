@@ -394,11 +394,13 @@ async def _replace_responsibilities(
     if not valid:
         return {}
 
+    valid_property_ids = [property_ids[item.property_external_id] for item in valid]
+    # Before reading the stored lists: a concurrent call for the same property waits here
+    # and then replaces the list this call stored, instead of merging with it.
+    await repository.lock_properties(tenant_id, valid_property_ids)
     type_names = [pair[1] for item in valid for pair in item.entries]
     type_ids, _created = await repository.provider_type_ids(tenant_id, type_names, now)
-    stored = await repository.assignments_of_properties(
-        tenant_id, [property_ids[item.property_external_id] for item in valid]
-    )
+    stored = await repository.assignments_of_properties(tenant_id, valid_property_ids)
     plan = plan_replacement(
         valid,
         ReferenceIds(contact_ids, property_ids, type_ids),
