@@ -95,6 +95,8 @@ def forged_cursor(values: Any) -> str:
         [True, "x", 1],
         # PostgreSQL rejects NUL in a statement; no stored name contains one.
         ["a\u0000", "b", 5],
+        # A lone surrogate, which no driver can encode.
+        ["\ud800", "b", 1],
         None,
         {"a": 1},
     ],

@@ -86,11 +86,25 @@ def _is_sort_key(values: object) -> bool:
     if not isinstance(values, list) or len(values) < 2:
         return False
     *texts, row_id = values
-    # No stored text contains NUL, and PostgreSQL rejects it in a statement.
-    if not all(isinstance(text, str) and "\x00" not in text for text in texts):
+    if not all(isinstance(text, str) and _could_be_stored(text) for text in texts):
         return False
     # bool is a subclass of int, and JSON true must not pass as an id.
     return type(row_id) is int and 0 < row_id <= MAX_ROW_ID
+
+
+def _could_be_stored(text: str) -> bool:
+    """Check that a text is valid Unicode without NUL, as every stored value is.
+
+    JSON can carry a lone surrogate such as "\\ud800", which the database drivers cannot
+    encode, and NUL, which PostgreSQL rejects and SQLite cuts the text at.
+    """
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _shown(cursor: str) -> str:
