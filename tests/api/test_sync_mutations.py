@@ -568,6 +568,7 @@ async def test_upsert_contacts_control_character(
         {"externalId": "U6", "firstName": "Marke\u200f"},
         # Not also INVALID_EMAIL, whose message says the address is stored anyway.
         {"externalId": "U7", "email": "a\u0000@b.de"},
+        {"externalId": "U8", "email": "x" * 321},
     ]
 
     data = await gql.execute(UPSERT_CONTACTS, {"items": items}, token=demo.admin)
@@ -575,7 +576,7 @@ async def test_upsert_contacts_control_character(
     payload = data["upsertContacts"]
     outcomes = [result["outcome"] for result in payload["results"]]
     assert outcomes == [
-        "REJECTED", "CREATED", "REJECTED", "REJECTED", "REJECTED", "CREATED", "REJECTED"
+        "REJECTED", "CREATED", "REJECTED", "REJECTED", "REJECTED", "CREATED", "REJECTED", "REJECTED"
     ]
     errors = [(error["field"], error["code"]) for error in payload["userErrors"]]
     assert errors == [
@@ -584,6 +585,7 @@ async def test_upsert_contacts_control_character(
         (["items", "3", "lastName"], "INVALID_CHARACTER"),
         (["items", "4", "company"], "INVALID_CHARACTER"),
         (["items", "6", "email"], "INVALID_CHARACTER"),
+        (["items", "7", "email"], "VALUE_TOO_LONG"),
     ]
     assert "U+202E" in payload["userErrors"][2]["message"]
     assert "an Stelle 5 das Steuerzeichen U+0000" in payload["userErrors"][0]["message"]

@@ -115,13 +115,14 @@ def prepare_records(
             values["email"], values["email_valid"] = clean_email(raw)
 
         controls = find_control_characters({"external_id": key, **values})
+        too_long = find_too_long({"external_id": key, **values}, limits)
         email = values.get("email")
-        # An email with a control character is not stored, so "stored anyway" would be wrong.
-        if (
-            email is not None
-            and values["email_valid"] is False
-            and not any(control.field == "email" for control in controls)
-        ):
+        # An email with a control character or too many characters is not stored, so the
+        # message of INVALID_EMAIL, "stored anyway", would be wrong.
+        rejected_fields = {control.field for control in controls} | {
+            problem.field for problem in too_long
+        }
+        if email is not None and values["email_valid"] is False and "email" not in rejected_fields:
             errors.append(
                 DomainError(ErrorCode.INVALID_EMAIL, _path(index, "email"), {"email": email})
             )
@@ -129,7 +130,6 @@ def prepare_records(
             errors.append(
                 control_character_error(_path(index, api_field_name(control.field)), control)
             )
-        too_long = find_too_long({"external_id": key, **values}, limits)
         for problem in too_long:
             errors.append(
                 DomainError(
