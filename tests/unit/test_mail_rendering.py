@@ -14,6 +14,7 @@ from relay_graph.mail.rendering import (
     invitation_from_values,
     invitation_values,
     registration_link,
+    render_announcement,
     render_invitation,
 )
 
@@ -144,3 +145,18 @@ def test_invitation_without_reply_to_names_company(language: Language, question_
     assert question_line in content.html
     assert "simply reply" not in content.text
     assert "antworten Sie einfach" not in content.text
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "phrase"),
+    [
+        ("de", 1, "Der Code gilt 1 Tag,"),
+        ("de", 14, "Der Code gilt 14 Tage,"),
+        ("en", 1, "valid for 1 day,"),
+        ("en", 14, "valid for 14 days,"),
+    ],
+)
+def test_announcement_says_day_or_days(language: Language, days: int, phrase: str) -> None:
+    announcement = render_announcement("Hausverwaltung Müller", days, language)
+
+    assert phrase in announcement.body
