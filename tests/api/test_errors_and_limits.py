@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from tests.support.graphql import GraphQLClient
 
+from relay_graph.api.graphql.mutations import set_contact_category as set_contact_category_module
 from relay_graph.services import queries
 
 
@@ -31,6 +34,28 @@ async def test_unexpected_error_is_masked_and_logged_once(
     fault_records = [record for record in caplog.records if record.exc_info]
     assert len(fault_records) == 1
     assert response.headers["x-request-id"] in fault_records[0].getMessage()
+
+
+async def test_locked_sqlite_database_is_reported_as_busy(
+    gql: GraphQLClient, demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that timed out on SQLite's lock, e.g. during an import, can be sent again."""
+
+    async def locked(*_args: Any, **_kwargs: Any) -> Any:
+        raise OperationalError("UPDATE contact", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(set_contact_category_module, "set_contact_category", locked)
+
+    response = await gql.post(
+        'mutation { setContactCategory(contactId: "Q29udGFjdDox", category: HANDWERKER) '
+        "{ userErrors { code } } }",
+        token=demo.admin,
+    )
+
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "DATABASE_BUSY"
+    assert "Send the request again" in error["message"]
+    assert error["extensions"]["requestId"] == response.headers["x-request-id"]
 
 
 async def test_client_request_id_is_kept(gql: GraphQLClient, demo: Any) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, OperationDefinitionNode
+from sqlalchemy.exc import OperationalError
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -49,6 +50,18 @@ fault_logger = logging.getLogger("relay_graph.api.graphql.faults")
 PARSED_DOCUMENTS_CACHED = 256
 
 MASKED_MESSAGE = "Internal server error. The request was logged; quote its request id to support."
+DATABASE_BUSY_MESSAGE = (
+    "The database is busy with another write, such as an import, and nothing was changed. "
+    "Send the request again in a moment."
+)
+
+
+def is_database_busy(error: BaseException | None) -> bool:
+    """Recognise SQLite's lock timeout: a writer waited the busy timeout (15 s) and gave up.
+
+    The write was rolled back, so the client can safely send it again.
+    """
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
 
 
 @strawberry.type(description="Read access to your tenant's Relay onboarding data.")
@@ -91,6 +104,22 @@ class FaultMasking(SchemaExtension):
         for error in result.errors:
             if is_client_error(error):
                 masked.append(error)
+                continue
+            if is_database_busy(error.original_error):
+                logger.warning(
+                    "database busy in %s (request id %s): %s",
+                    ".".join(str(part) for part in error.path or ()) or "operation",
+                    request_id,
+                    error.original_error,
+                )
+                masked.append(
+                    GraphQLError(
+                        DATABASE_BUSY_MESSAGE,
+                        nodes=error.nodes,
+                        path=error.path,
+                        extensions={"code": "DATABASE_BUSY", "requestId": request_id},
+                    )
+                )
                 continue
             fault_logger.error(
                 "unexpected error in %s (request id %s)",
