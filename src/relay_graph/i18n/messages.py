@@ -99,9 +99,9 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The value for {name} is missing or blank. The item was not stored.",
     },
     "SEARCH_TOO_LONG": {
-        "de": "Die Suche hat {length} Zeichen und {words} Wörter, erlaubt sind höchstens "
-        "{max_length} Zeichen und {max_words} Wörter. Kürzen Sie den Suchtext.",
-        "en": "The search has {length} characters and {words} words, but at most "
+        "de": "Die Suche ist zu lang: {length} Zeichen, Anzahl der Wörter {words}. Erlaubt "
+        "sind höchstens {max_length} Zeichen und {max_words} Wörter. Kürzen Sie den Suchtext.",
+        "en": "The search is too long: {length} characters, word count {words}. At most "
         "{max_length} characters and {max_words} words are allowed. Shorten the search text.",
     },
     "SEARCH_INVALID_CHARACTER": {
