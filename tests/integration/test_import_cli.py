@@ -415,6 +415,78 @@ async def test_too_long_value_rejects_row(
     assert await count_rows(database_url, Contact, tenant.id) == 1
 
 
+async def test_short_rows_keep_stored_values(
+    cli: Cli, tenant: Tenant, tmp_path: Path, database_url: str
+) -> None:
+    first = write_contacts(tmp_path / "erstimport.csv", numbered_contacts(4))
+    await cli.run("import", "--tenant", tenant.slug, str(first))
+    rows = numbered_contacts(5)
+    rows[0] = ("K00000", "Erna", "Muster 0", "kontakt0@beispiel.example", "01067", "Dresden")
+    # Two lines cut off after the first name and after the number.
+    rows[1] = ("K00001", "Erika")
+    rows[2] = ("K00002",)
+    del rows[3]
+    contacts = write_contacts(tmp_path / "kontakte.csv", rows)
+    properties = tmp_path / "liegenschaften.csv"
+    properties.write_text("Objekt-Nr;Bezeichnung\nWEG-1;Haus Nord\n", encoding="utf-8")
+
+    result = await cli.run("import", "--tenant", tenant.slug, str(contacts), str(properties))
+
+    assert result.exit_code == 0, result.stderr
+    assert result.exception is None
+    assert [(issue.severity, issue.code, issue.line, issue.key) for issue in result.issues()] == [
+        ("abgelehnt", "TOO_FEW_FIELDS", 3, "K00001"),
+        ("abgelehnt", "TOO_FEW_FIELDS", 4, "K00002"),
+    ]
+    assert (
+        "  abgelehnt [TOO_FEW_FIELDS] Zeile 3 (K00001): Die Zeile hat nur 2 Felder, die "
+        "Kopfzeile hat 6 Felder." in result.stdout
+    )
+    assert (
+        "  abgelehnt [TOO_FEW_FIELDS] Zeile 4 (K00002): Die Zeile hat nur 1 Feld, die "
+        "Kopfzeile hat 6 Felder." in result.stdout
+    )
+    summaries = result.summaries()
+    assert summaries["kontakte.csv"] == {
+        "created": 1,
+        "updated": 1,
+        "unchanged": 0,
+        "rejected": 2,
+        "warnings": 0,
+    }
+    assert summaries["liegenschaften.csv"]["created"] == 1
+    stored = await fetch_all(
+        database_url,
+        select(
+            Contact.external_id,
+            Contact.first_name,
+            Contact.last_name,
+            Contact.email,
+            Contact.postal_code,
+            Contact.city,
+        ).order_by(Contact.external_id),
+    )
+    assert stored == [
+        ("K00000", "Erna", "Muster 0", "kontakt0@beispiel.example", "01067", "Dresden"),
+        ("K00001", "Erika", "Muster 1", "kontakt1@beispiel.example", "01067", "Dresden"),
+        ("K00002", "Erika", "Muster 2", "kontakt2@beispiel.example", "01067", "Dresden"),
+        ("K00003", "Erika", "Muster 3", "kontakt3@beispiel.example", "01067", "Dresden"),
+        ("K00004", "Erika", "Muster 4", "kontakt4@beispiel.example", "01067", "Dresden"),
+    ]
+    assert await count_rows(database_url, Property, tenant.id) == 1
+
+    english = await cli.run(
+        "import", "--tenant", tenant.slug, "--dry-run", str(contacts), RELAY_LANGUAGE="en"
+    )
+
+    assert (
+        "  rejected [TOO_FEW_FIELDS] Line 3 (K00001): The row has only 2 fields, but the header "
+        "has 6 fields. Usually the file was cut off or the row uses a different delimiter. The "
+        "row was not imported, so stored data is unchanged. Check the export and its delimiter "
+        "and export the file again." in english.stdout
+    )
+
+
 async def test_control_characters_reject_rows(
     cli: Cli, tenant: Tenant, tmp_path: Path, database_url: str
 ) -> None:

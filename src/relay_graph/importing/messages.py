@@ -61,6 +61,13 @@ _ISSUE_TEMPLATES: dict[str, dict[IssueCode, str]] = {
             "wurde nicht importiert. Setzen Sie den Wert in Anführungszeichen oder exportieren "
             "Sie die Datei erneut."
         ),
+        IssueCode.TOO_FEW_FIELDS: (
+            "{row}: Die Zeile hat nur {cell_count}, die Kopfzeile hat {header_count}. Meist "
+            "ist die Datei abgeschnitten oder die Zeile mit einem anderen Trennzeichen "
+            "geschrieben. Die Zeile wurde nicht importiert, gespeicherte Daten bleiben "
+            "unverändert. Prüfen Sie den Export und das Trennzeichen und exportieren Sie die "
+            "Datei erneut."
+        ),
         IssueCode.INVALID_CHARACTER: (
             "{row}: Der Wert in der Spalte {column} enthält an Stelle {position} das "
             "Steuerzeichen {character}. Die Zeile wurde nicht importiert. Entfernen Sie das "
@@ -113,6 +120,12 @@ _ISSUE_TEMPLATES: dict[str, dict[IssueCode, str]] = {
             "{row}: The row has more fields than the header, the surplus is {value}. Usually "
             "a value contains the delimiter without being quoted. The row was not imported. "
             "Quote the value or export the file again."
+        ),
+        IssueCode.TOO_FEW_FIELDS: (
+            "{row}: The row has only {cell_count}, but the header has {header_count}. "
+            "Usually the file was cut off or the row uses a different delimiter. The row was "
+            "not imported, so stored data is unchanged. Check the export and its delimiter "
+            "and export the file again."
         ),
         IssueCode.INVALID_CHARACTER: (
             "{row}: The value in column {column} contains the control character {character} "
@@ -193,6 +206,8 @@ def format_issue(issue: RowIssue, language: str = "de") -> str:
         found=_found(issue.value, lang),
         character=issue.character,
         position=issue.character_position,
+        cell_count=_fields(issue.cell_count, lang),
+        header_count=_fields(issue.header_count, lang),
     )
 
 
@@ -248,6 +263,12 @@ def _found(value: str | None, lang: str) -> str:
     if lang == "de":
         return f"Das Feld enthält nur den Platzhalter {_quote(value, lang)}."
     return f"The cell contains only the placeholder {_quote(value, lang)}."
+
+
+def _fields(count: int | None, lang: str) -> str:
+    if lang == "de":
+        return f"{count} Feld" if count == 1 else f"{count} Felder"
+    return f"{count} field" if count == 1 else f"{count} fields"
 
 
 def _list(values: tuple[str, ...] | list[str], lang: str) -> str:

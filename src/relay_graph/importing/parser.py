@@ -106,6 +106,12 @@ def _parse_rows(parsed: ParsedFile, layout: HeaderLayout, rows: Iterator[CsvRow]
             parsed.issues.append(_too_many_fields(cells, extra, parsed.delimiter))
             continue
 
+        # A row cut short is most likely a broken export. Reading its missing cells as
+        # empty would clear stored values, so the row is rejected instead.
+        if len(row.cells) < layout.width:
+            parsed.issues.append(_too_few_fields(cells, layout.width))
+            continue
+
         # Checked before the row becomes a record, so that a rejected row neither gets
         # warnings about its values nor makes a later row with its key a duplicate.
         control_characters = cells.control_characters()
@@ -130,6 +136,18 @@ def _parse_rows(parsed: ParsedFile, layout: HeaderLayout, rows: Iterator[CsvRow]
 def _too_many_fields(cells: RowCells, extra: list[str], delimiter: str) -> RowIssue:
     surplus = delimiter.join(text for text in extra if text)
     return RowIssue(cells.line, None, IssueCode.TOO_MANY_FIELDS, surplus, cells.key())
+
+
+def _too_few_fields(cells: RowCells, header_count: int) -> RowIssue:
+    return RowIssue(
+        line=cells.line,
+        column=None,
+        code=IssueCode.TOO_FEW_FIELDS,
+        value=None,
+        key=cells.key(),
+        cell_count=len(cells.row.cells),
+        header_count=header_count,
+    )
 
 
 def _append_record(parsed: ParsedFile, record: ImportRecord) -> None:

@@ -27,6 +27,7 @@ class IssueCode(enum.StrEnum):
     DUPLICATE_ROW = "DUPLICATE_ROW"
     CONFLICTING_ROW = "CONFLICTING_ROW"
     TOO_MANY_FIELDS = "TOO_MANY_FIELDS"
+    TOO_FEW_FIELDS = "TOO_FEW_FIELDS"
     INVALID_CHARACTER = "INVALID_CHARACTER"
 
 
@@ -45,6 +46,7 @@ ISSUE_SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.DUPLICATE_ROW: "warning",
     IssueCode.CONFLICTING_ROW: "rejected",
     IssueCode.TOO_MANY_FIELDS: "rejected",
+    IssueCode.TOO_FEW_FIELDS: "rejected",
     IssueCode.INVALID_CHARACTER: "rejected",
 }
 
@@ -58,7 +60,9 @@ class RowIssue:
     present, joined by " / ". `stored_value` is what the record carries in place of
     `value`, and `related_line` is the earlier row that a duplicate or conflict repeats.
     For INVALID_CHARACTER, `character` is the first rejected character of the cell as
-    "U+XXXX" and `character_position` its position in `value`, counted from 1.
+    "U+XXXX" and `character_position` its position in `value`, counted from 1. For
+    TOO_FEW_FIELDS, `cell_count` is the number of cells in the row and `header_count`
+    the number in the header row.
     """
 
     line: int
@@ -70,6 +74,8 @@ class RowIssue:
     related_line: int | None = None
     character: str | None = None
     character_position: int | None = None
+    cell_count: int | None = None
+    header_count: int | None = None
 
     @property
     def severity(self) -> Severity:

@@ -42,6 +42,9 @@ SAMPLE_ISSUES = {
         related_line=3,
     ),
     IssueCode.TOO_MANY_FIELDS: RowIssue(7, None, IssueCode.TOO_MANY_FIELDS, "Mitte", key="K1"),
+    IssueCode.TOO_FEW_FIELDS: RowIssue(
+        7, None, IssueCode.TOO_FEW_FIELDS, None, key="K1", cell_count=2, header_count=10
+    ),
     IssueCode.INVALID_CHARACTER: RowIssue(
         7,
         "Vorname",
@@ -131,6 +134,37 @@ def test_control_character_message_names_character() -> None:
         'Line 7 (K1): The value in column "Vorname" contains the control character U+0000 at '
         "position 3. The row was not imported. Remove the character in the ERP and export the "
         "file again."
+    )
+
+
+def test_too_few_fields_message_names_both_counts() -> None:
+    issue = SAMPLE_ISSUES[IssueCode.TOO_FEW_FIELDS]
+
+    german = format_issue(issue)
+    english = format_issue(issue, "en")
+
+    assert german == (
+        "Zeile 7 (K1): Die Zeile hat nur 2 Felder, die Kopfzeile hat 10 Felder. Meist ist die "
+        "Datei abgeschnitten oder die Zeile mit einem anderen Trennzeichen geschrieben. Die "
+        "Zeile wurde nicht importiert, gespeicherte Daten bleiben unverändert. Prüfen Sie den "
+        "Export und das Trennzeichen und exportieren Sie die Datei erneut."
+    )
+    assert english == (
+        "Line 7 (K1): The row has only 2 fields, but the header has 10 fields. Usually the "
+        "file was cut off or the row uses a different delimiter. The row was not imported, so "
+        "stored data is unchanged. Check the export and its delimiter and export the file "
+        "again."
+    )
+
+
+def test_too_few_fields_message_singular() -> None:
+    issue = RowIssue(5, None, IssueCode.TOO_FEW_FIELDS, None, cell_count=1, header_count=3)
+
+    assert format_issue(issue).startswith(
+        "Zeile 5: Die Zeile hat nur 1 Feld, die Kopfzeile hat 3 Felder."
+    )
+    assert format_issue(issue, "en").startswith(
+        "Line 5: The row has only 1 field, but the header has 3 fields."
     )
 
 

@@ -283,15 +283,46 @@ def test_trailing_empty_fields_are_accepted(tmp_path: Path) -> None:
     assert parsed.issues == []
 
 
-def test_short_row_leaves_fields_empty(tmp_path: Path) -> None:
+def test_too_few_fields_is_rejected(tmp_path: Path) -> None:
     parsed = parse_lines(tmp_path, PROPERTY_HEADER, "WEG-1;Haus")
 
-    record = parsed.properties[0]
-    assert record.name == "Haus"
-    assert record.street is None
-    assert record.postal_code is None
-    assert record.city is None
-    assert parsed.issues == []
+    assert parsed.properties == []
+    (issue,) = parsed.issues
+    assert issue.code is IssueCode.TOO_FEW_FIELDS
+    assert issue.severity == "rejected"
+    assert issue.line == 2
+    assert issue.key == "WEG-1"
+    assert (issue.cell_count, issue.header_count) == (2, 5)
+
+
+def test_too_few_fields_rejects_only_that_row(tmp_path: Path) -> None:
+    # A row cut off before its key cell is rejected without a key. A complete row still
+    # reads an empty cell as empty, and blank lines are skipped without an issue.
+    parsed = parse_lines(
+        tmp_path,
+        "Bezeichnung;Objekt-Nr",
+        "Haus Nord;WEG-1",
+        "Haus Süd",
+        "",
+        "   ",
+        "Haus Ost;",
+        "Haus West;WEG-3",
+    )
+
+    assert [record.external_id for record in parsed.properties] == ["WEG-1", "WEG-3"]
+    assert [(issue.code, issue.line, issue.key) for issue in parsed.issues] == [
+        (IssueCode.TOO_FEW_FIELDS, 3, None),
+        (IssueCode.MISSING_KEY, 6, None),
+    ]
+    assert parsed.row_count == 4
+
+
+def test_short_row_makes_no_duplicate(tmp_path: Path) -> None:
+    # A rejected short row does not make a later full row with its key a duplicate.
+    parsed = parse_lines(tmp_path, CONTACT_HEADER, "K1;Frau", contact_row("K1"))
+
+    assert [contact.first_name for contact in parsed.contacts] == ["Anna"]
+    assert [issue.code for issue in parsed.issues] == [IssueCode.TOO_FEW_FIELDS]
 
 
 def test_missing_email_column_adds_no_issues(tmp_path: Path) -> None:
