@@ -213,6 +213,18 @@ async def test_create_tenant_rejects_invalid_slug(cli: Cli, database_url: str, s
     assert await fetch_all(database_url, select(Tenant.slug)) == []
 
 
+@pytest.mark.parametrize(
+    "name", ["Hausverwaltung\nBcc: x@example.org", "HV \u001b[31mrot", "HV \u202eKG", "H" * 201]
+)
+async def test_create_tenant_rejects_invalid_name(cli: Cli, database_url: str, name: str) -> None:
+    """The name becomes the sender name of invitations, so it follows senderName's rules."""
+    result = await cli.run("create-tenant", "hv-sued", "--name", name)
+
+    assert result.exit_code == 1
+    assert "invalid name" in result.stderr
+    assert await fetch_all(database_url, select(Tenant.slug)) == []
+
+
 # --- Sample exports ------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from relay_graph.db.models import Tenant
+from relay_graph.domain.text import is_control_character
 from relay_graph.importing import FileKind, ParsedFile
 from relay_graph.importing.changes import Outcome, RecordRow, decide_change
 from relay_graph.importing.file_rows import record_rows, responsibility_rejections
@@ -81,9 +82,16 @@ async def create_tenant(uow_factory: UnitOfWorkFactory, slug: str, name: str) ->
             f"ending with a letter or digit, at most {SLUG_MAX_LENGTH} characters"
         )
     name = name.strip()
-    if not name or len(name) > TENANT_NAME_MAX_LENGTH:
+    # The name is the sender name of invitations unless the tenant sets its own, so it
+    # follows the rules of updateRelaySettings' senderName.
+    if (
+        not name
+        or len(name) > TENANT_NAME_MAX_LENGTH
+        or any(is_control_character(character) for character in name)
+    ):
         raise InvalidTenantError(
-            f"invalid name {name!r}: give 1 to {TENANT_NAME_MAX_LENGTH} characters"
+            f"invalid name {name!r}: give 1 to {TENANT_NAME_MAX_LENGTH} characters without "
+            "line breaks, control characters or bidirectional overrides"
         )
 
     async with uow_factory.write() as uow:
