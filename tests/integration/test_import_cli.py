@@ -637,6 +637,24 @@ async def test_unknown_file_kind_names_expected_headers(
     assert await count_rows(database_url, Contact, tenant.id) == 2
 
 
+@pytest.mark.parametrize(("language", "expected"), [("de", "Zeile 3"), ("en", "line 3")])
+async def test_mixed_encoding_file_stores_nothing(
+    cli: Cli, database_url: str, tenant: Tenant, tmp_path: Path, language: str, expected: str
+) -> None:
+    path = tmp_path / "kontakte.csv"
+    path.write_bytes(
+        "Kontakt-Nr;Vorname;Nachname\nK1;Jörg;Müller\n".encode()
+        + "K2;Jürgen;Weiß\n".encode("cp1252")
+    )
+
+    result = await cli.run("import", "--tenant", tenant.slug, str(path), RELAY_LANGUAGE=language)
+
+    assert result.exit_code == 1
+    assert "kontakte.csv" in result.stdout + result.stderr
+    assert expected in result.stdout + result.stderr
+    assert await count_rows(database_url, Contact, tenant.id) == 0
+
+
 async def test_unknown_tenant_fails(cli: Cli, tmp_path: Path) -> None:
     path = write_contacts(tmp_path / "kontakte.csv", numbered_contacts(1))
 

@@ -145,6 +145,13 @@ _FILE_TEMPLATES: dict[str, dict[FileErrorCode, str]] = {
             "Position {position} ist ungültig. Speichern Sie die Datei als UTF-8 und laden "
             "Sie sie erneut hoch."
         ),
+        FileErrorCode.INVALID_UTF8: (
+            "Die Datei {file} ist als UTF-8 gespeichert, aber Zeile {line} ist kein gültiges "
+            "UTF-8, das Byte an Position {position} ist ungültig. Vermutlich wurde diese Zeile "
+            "in einer anderen Kodierung wie Windows-1252 eingefügt. Es wurde nichts aus der "
+            "Datei importiert, damit keine Umlaute verfälscht gespeichert werden. Korrigieren "
+            "Sie die Zeile oder exportieren Sie die Datei erneut als UTF-8."
+        ),
         FileErrorCode.UNKNOWN_KIND: (
             "Die Kopfzeile der Datei {file} passt zu keinem bekannten ERP-Export. Gefundene "
             "Spalten: {found_headers}. Erwartet werden die Spalten für Kontakte ({contacts}), "
@@ -170,6 +177,12 @@ _FILE_TEMPLATES: dict[str, dict[FileErrorCode, str]] = {
         FileErrorCode.UNKNOWN_ENCODING: (
             "The file {file} is neither valid UTF-8 nor Windows-1252, the byte at position "
             "{position} is invalid. Save the file as UTF-8 and upload it again."
+        ),
+        FileErrorCode.INVALID_UTF8: (
+            "The file {file} is saved as UTF-8, but line {line} is not valid UTF-8, the byte "
+            "at position {position} is invalid. Most likely this line was added in another "
+            "encoding such as Windows-1252. Nothing was imported from the file, so that no "
+            "umlauts are stored garbled. Correct the line or export the file again as UTF-8."
         ),
         FileErrorCode.UNKNOWN_KIND: (
             "The header row of the file {file} matches no known ERP export. Columns found: "

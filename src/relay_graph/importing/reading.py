@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,22 +14,53 @@ from relay_graph.importing.errors import FileErrorCode, ImportFileError
 DELIMITERS = (";", ",", "\t")
 
 
+# A multi-byte UTF-8 sequence: a lead byte and its continuation bytes, without overlong
+# forms and surrogates. German text written as Windows-1252 rarely contains one (an
+# estimate), because it would need a letter such as "Ã" followed by a symbol such as "¼".
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]"
+    rb"|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
 def decode_export(data: bytes, file_name: str) -> tuple[str, str]:
     """Decode an export and return its text and the codec name that decoded it.
 
     UTF-8 is tried strictly first, because cp1252 decodes almost any byte sequence and
     would turn UTF-8 umlauts into mojibake. Windows-1252 is the fallback for exports
-    written by Windows programs. A UTF-16 byte order mark selects UTF-16, the encoding
-    of Excel's "Unicode Text" format.
+    written by Windows programs, but only for files without a byte order mark and
+    without any valid multi-byte UTF-8 sequence: a UTF-8 file with a few broken lines
+    would otherwise be stored garbled as a whole. Such a file raises INVALID_UTF8 with
+    the line of the first invalid byte. A UTF-16 byte order mark selects UTF-16, the
+    encoding of Excel's "Unicode Text" format.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_or_raise(data, "utf-16", file_name), "utf-16"
 
-    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    has_bom = data.startswith(codecs.BOM_UTF8)
+    encoding = "utf-8-sig" if has_bom else "utf-8"
     try:
         return data.decode(encoding), encoding
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        if has_bom or _UTF8_MULTIBYTE.search(data):
+            raise ImportFileError(
+                FileErrorCode.INVALID_UTF8,
+                {
+                    "file_name": file_name,
+                    "line": _line_of(data, error.start),
+                    "position": error.start,
+                },
+            ) from error
         return _decode_or_raise(data, "cp1252", file_name), "cp1252"
+
+
+def _line_of(data: bytes, position: int) -> int:
+    """Return the physical line, counted from 1, that contains the byte at `position`."""
+    before = data[:position].decode("utf-8-sig", errors="replace")
+    # The appended character stands for the byte itself, so that a line end just before
+    # it starts a new line.
+    return len(split_lines(before + "x"))
 
 
 def _decode_or_raise(data: bytes, encoding: str, file_name: str) -> str:

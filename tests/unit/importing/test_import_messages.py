@@ -61,6 +61,9 @@ SAMPLE_FILE_ERRORS = {
     FileErrorCode.UNKNOWN_ENCODING: ImportFileError(
         FileErrorCode.UNKNOWN_ENCODING, {"file_name": "a.csv", "position": 17}
     ),
+    FileErrorCode.INVALID_UTF8: ImportFileError(
+        FileErrorCode.INVALID_UTF8, {"file_name": "a.csv", "line": 3, "position": 17}
+    ),
     FileErrorCode.UNKNOWN_KIND: ImportFileError(
         FileErrorCode.UNKNOWN_KIND, {"file_name": "a.csv", "found_headers": ("Betrag",)}
     ),
@@ -207,6 +210,16 @@ def test_file_error_message_names_file(code: FileErrorCode, language: str) -> No
     assert "a.csv" in message
     assert "{" not in message
     assert "None" not in message
+
+
+@pytest.mark.parametrize(("language", "line"), [("de", "Zeile 3"), ("en", "line 3")])
+def test_invalid_utf8_message_names_line(language: str, line: str) -> None:
+    message = format_file_error(SAMPLE_FILE_ERRORS[FileErrorCode.INVALID_UTF8], language)
+
+    assert line in message
+    assert "17" in message
+    assert "UTF-8" in message
+    assert "Windows-1252" in message
 
 
 def test_unknown_kind_message_lists_every_kind() -> None:

@@ -76,6 +76,34 @@ def test_undecodable_bytes_raise(tmp_path: Path) -> None:
     assert caught.value.params["position"] == data.index(b"\x81")
 
 
+def test_utf8_with_cp1252_line_raises(tmp_path: Path) -> None:
+    # Read as Windows-1252, the UTF-8 rows would be stored as "JÃ¶rg MÃ¼ller".
+    data = (
+        (CONTACT_HEADER + "\r\nK1;;Jörg;Müller;;;;;;\r\n").encode("utf-8")
+        + "K2;;Jürgen;Weiß;;;;;;\r\n".encode("cp1252")
+        + "K3;;Zoë;Groß;;;;;;\r\n".encode()
+    )
+    path = write_bytes(tmp_path, data)
+
+    with pytest.raises(ImportFileError) as caught:
+        parse_export(path)
+
+    assert caught.value.code is FileErrorCode.INVALID_UTF8
+    assert caught.value.params["line"] == 3
+    assert caught.value.params["position"] == data.index("ü".encode("cp1252"))
+
+
+def test_utf8_bom_invalid_byte_raises(tmp_path: Path) -> None:
+    data = codecs.BOM_UTF8 + b"Objekt-Nr;Bezeichnung\nWEG-1;Haus\nWEG-2;Stra\xdfe\n"
+    path = write_bytes(tmp_path, data)
+
+    with pytest.raises(ImportFileError) as caught:
+        parse_export(path)
+
+    assert caught.value.code is FileErrorCode.INVALID_UTF8
+    assert caught.value.params["line"] == 3
+
+
 def test_crlf_line_ends_are_removed(tmp_path: Path) -> None:
     text = CONTACT_HEADER + "\r\nK1;;;Meier;;;;;;Köln\r\nK2;;;Schulz;;;;;;Bonn\r\n"
     path = write_bytes(tmp_path, text.encode("utf-8"))
