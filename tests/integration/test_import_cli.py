@@ -655,6 +655,22 @@ async def test_mixed_encoding_file_stores_nothing(
     assert await count_rows(database_url, Contact, tenant.id) == 0
 
 
+@pytest.mark.parametrize(("language", "expected"), [("de", "UTF-8 oder"), ("en", "UTF-8 or")])
+async def test_utf16_without_bom_fails(
+    cli: Cli, database_url: str, tenant: Tenant, tmp_path: Path, language: str, expected: str
+) -> None:
+    path = tmp_path / "kontakte.csv"
+    path.write_bytes("Kontakt-Nr;Vorname;Nachname\nK1;Jörg;Müller\n".encode("utf-16-le"))
+
+    result = await cli.run("import", "--tenant", tenant.slug, str(path), RELAY_LANGUAGE=language)
+
+    assert result.exit_code == 1
+    assert "kontakte.csv" in result.stderr
+    assert expected in result.stderr
+    assert "INVALID_CHARACTER" not in result.stdout
+    assert await count_rows(database_url, Contact, tenant.id) == 0
+
+
 async def test_unknown_tenant_fails(cli: Cli, tmp_path: Path) -> None:
     path = write_contacts(tmp_path / "kontakte.csv", numbered_contacts(1))
 

@@ -11,6 +11,7 @@ class FileErrorCode(enum.StrEnum):
     EMPTY_FILE = "EMPTY_FILE"
     UNKNOWN_ENCODING = "UNKNOWN_ENCODING"
     INVALID_UTF8 = "INVALID_UTF8"
+    UNSUPPORTED_ENCODING = "UNSUPPORTED_ENCODING"
     UNKNOWN_KIND = "UNKNOWN_KIND"
     DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
     MALFORMED_CSV = "MALFORMED_CSV"
@@ -25,6 +26,8 @@ class ImportFileError(Exception):
     - UNKNOWN_ENCODING: "position", the byte offset of the first undecodable byte.
     - INVALID_UTF8: "line", the physical line of the first byte that is not valid UTF-8
       in a file that is otherwise UTF-8, and "position", that byte's offset.
+    - UNSUPPORTED_ENCODING: no other keys. The file is UTF-32, or UTF-16 without a byte
+      order mark.
     - UNKNOWN_KIND: "found_headers", the headers in the file, and "expected_headers",
       the German header names per FileKind.
     - DUPLICATE_COLUMN: "column", the German column name, and "headers", the two

@@ -152,6 +152,12 @@ _FILE_TEMPLATES: dict[str, dict[FileErrorCode, str]] = {
             "Datei importiert, damit keine Umlaute verfälscht gespeichert werden. Korrigieren "
             "Sie die Zeile oder exportieren Sie die Datei erneut als UTF-8."
         ),
+        FileErrorCode.UNSUPPORTED_ENCODING: (
+            "Die Datei {file} ist in einer Kodierung gespeichert, die der Import nicht lesen "
+            "kann, vermutlich UTF-32 oder UTF-16 ohne Byte Order Mark. Es wurde nichts aus der "
+            "Datei importiert. Exportieren Sie die Datei als UTF-8 oder Windows-1252 und "
+            "importieren Sie sie erneut."
+        ),
         FileErrorCode.UNKNOWN_KIND: (
             "Die Kopfzeile der Datei {file} passt zu keinem bekannten ERP-Export. Gefundene "
             "Spalten: {found_headers}. Erwartet werden die Spalten für Kontakte ({contacts}), "
@@ -183,6 +189,11 @@ _FILE_TEMPLATES: dict[str, dict[FileErrorCode, str]] = {
             "at position {position} is invalid. Most likely this line was added in another "
             "encoding such as Windows-1252. Nothing was imported from the file, so that no "
             "umlauts are stored garbled. Correct the line or export the file again as UTF-8."
+        ),
+        FileErrorCode.UNSUPPORTED_ENCODING: (
+            "The file {file} is saved in an encoding that the import cannot read, most likely "
+            "UTF-32 or UTF-16 without a byte order mark. Nothing was imported from the file. "
+            "Export the file as UTF-8 or Windows-1252 and import it again."
         ),
         FileErrorCode.UNKNOWN_KIND: (
             "The header row of the file {file} matches no known ERP export. Columns found: "

@@ -33,11 +33,32 @@ def decode_export(data: bytes, file_name: str) -> tuple[str, str]:
     without any valid multi-byte UTF-8 sequence: a UTF-8 file with a few broken lines
     would otherwise be stored garbled as a whole. Such a file raises INVALID_UTF8 with
     the line of the first invalid byte. A UTF-16 byte order mark selects UTF-16, the
-    encoding of Excel's "Unicode Text" format.
+    encoding of Excel's "Unicode Text" format. UTF-32, and UTF-16 without a byte order
+    mark, raise UNSUPPORTED_ENCODING.
     """
+    # The UTF-32 little-endian mark starts with the UTF-16 one, so it is checked first.
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ImportFileError(FileErrorCode.UNSUPPORTED_ENCODING, {"file_name": file_name})
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_or_raise(data, "utf-16", file_name), "utf-16"
 
+    text, encoding = _decode_utf8_or_cp1252(data, file_name)
+    if _has_zero_bytes_between_characters(text):
+        raise ImportFileError(FileErrorCode.UNSUPPORTED_ENCODING, {"file_name": file_name})
+    return text, encoding
+
+
+def _has_zero_bytes_between_characters(text: str) -> bool:
+    """Return whether the first non-blank line is at least a quarter NUL characters.
+
+    UTF-16 without a byte order mark and UTF-32 put zero bytes between the letters of a
+    header row, which read as UTF-8 become NUL characters in every cell.
+    """
+    first_line = next((line for line in split_lines(text[:4096]) if line.strip()), "")
+    return first_line.count("\x00") * 4 >= len(first_line) > 0
+
+
+def _decode_utf8_or_cp1252(data: bytes, file_name: str) -> tuple[str, str]:
     has_bom = data.startswith(codecs.BOM_UTF8)
     encoding = "utf-8-sig" if has_bom else "utf-8"
     try:

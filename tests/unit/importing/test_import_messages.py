@@ -64,6 +64,9 @@ SAMPLE_FILE_ERRORS = {
     FileErrorCode.INVALID_UTF8: ImportFileError(
         FileErrorCode.INVALID_UTF8, {"file_name": "a.csv", "line": 3, "position": 17}
     ),
+    FileErrorCode.UNSUPPORTED_ENCODING: ImportFileError(
+        FileErrorCode.UNSUPPORTED_ENCODING, {"file_name": "a.csv"}
+    ),
     FileErrorCode.UNKNOWN_KIND: ImportFileError(
         FileErrorCode.UNKNOWN_KIND, {"file_name": "a.csv", "found_headers": ("Betrag",)}
     ),
@@ -218,6 +221,17 @@ def test_invalid_utf8_message_names_line(language: str, line: str) -> None:
 
     assert line in message
     assert "17" in message
+    assert "UTF-8" in message
+    assert "Windows-1252" in message
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_unsupported_encoding_message_names_encodings(language: str) -> None:
+    error = SAMPLE_FILE_ERRORS[FileErrorCode.UNSUPPORTED_ENCODING]
+
+    message = format_file_error(error, language)
+
+    assert "UTF-32" in message
     assert "UTF-8" in message
     assert "Windows-1252" in message
 

@@ -104,6 +104,28 @@ def test_utf8_bom_invalid_byte_raises(tmp_path: Path) -> None:
     assert caught.value.params["line"] == 3
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32", "utf-32-be"])
+def test_wide_encodings_raise(tmp_path: Path, encoding: str) -> None:
+    # "utf-32" writes a byte order mark, the others write none.
+    text = CONTACT_HEADER + "\r\nK1;;Jörg;Müller;;;;;;\r\n"
+    path = write_bytes(tmp_path, text.encode(encoding))
+
+    with pytest.raises(ImportFileError) as caught:
+        parse_export(path)
+
+    assert caught.value.code is FileErrorCode.UNSUPPORTED_ENCODING
+
+
+def test_nul_cell_rejects_only_its_row(tmp_path: Path) -> None:
+    text = CONTACT_HEADER + "\nK1;;Jörg;M\x00ller;;;;;;\n"
+    path = write_bytes(tmp_path, text.encode())
+
+    parsed = parse_export(path)
+
+    assert parsed.encoding == "utf-8"
+    assert [issue.code.value for issue in parsed.issues] == ["INVALID_CHARACTER"]
+
+
 def test_crlf_line_ends_are_removed(tmp_path: Path) -> None:
     text = CONTACT_HEADER + "\r\nK1;;;Meier;;;;;;Köln\r\nK2;;;Schulz;;;;;;Bonn\r\n"
     path = write_bytes(tmp_path, text.encode("utf-8"))
