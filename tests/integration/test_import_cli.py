@@ -671,6 +671,18 @@ async def test_utf16_without_bom_fails(
     assert await count_rows(database_url, Contact, tenant.id) == 0
 
 
+async def test_huge_cell_names_the_limit(cli: Cli, tenant: Tenant, tmp_path: Path) -> None:
+    path = write_contacts(tmp_path / "kontakte.csv", [("K1", "x" * 5_000_000, "Meier", "", "", "")])
+
+    result = await cli.run("import", "--tenant", tenant.slug, str(path), RELAY_LANGUAGE="en")
+
+    assert result.exit_code == 1
+    assert "kontakte.csv" in result.stderr
+    assert "more than 131072 characters" in result.stderr
+    assert "line 2" in result.stderr
+    assert "never closed" not in result.stderr
+
+
 async def test_unknown_tenant_fails(cli: Cli, tmp_path: Path) -> None:
     path = write_contacts(tmp_path / "kontakte.csv", numbered_contacts(1))
 

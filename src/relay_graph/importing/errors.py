@@ -15,6 +15,7 @@ class FileErrorCode(enum.StrEnum):
     UNKNOWN_KIND = "UNKNOWN_KIND"
     DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
     MALFORMED_CSV = "MALFORMED_CSV"
+    CELL_TOO_LONG = "CELL_TOO_LONG"
 
 
 @dataclass
@@ -34,6 +35,8 @@ class ImportFileError(Exception):
       headers as written in the file.
     - MALFORMED_CSV: "line", the first line of the unreadable row, and "detail", the
       reason in English.
+    - CELL_TOO_LONG: "line", the first line of the row with the cell, and "limit", the
+      maximum number of characters of a cell.
     """
 
     code: FileErrorCode

@@ -175,6 +175,13 @@ _FILE_TEMPLATES: dict[str, dict[FileErrorCode, str]] = {
             "eines Anführungszeichens, das nicht geschlossen wird. Korrigieren Sie die Zeile "
             "oder exportieren Sie die Datei erneut."
         ),
+        FileErrorCode.CELL_TOO_LONG: (
+            "Die Datei {file} enthält im Datensatz ab Zeile {line} ein Feld mit mehr als "
+            "{limit} Zeichen. Es wurde nichts aus der Datei importiert. Meist fehlt "
+            "ein schließendes Anführungszeichen, sonst ist der Wert selbst zu lang. "
+            "Korrigieren Sie die Zeile oder kürzen Sie den Wert im ERP und exportieren Sie die "
+            "Datei erneut."
+        ),
     },
     "en": {
         FileErrorCode.EMPTY_FILE: (
@@ -210,6 +217,12 @@ _FILE_TEMPLATES: dict[str, dict[FileErrorCode, str]] = {
             "The file {file} cannot be read as CSV from line {line} on, usually because a "
             "quotation mark is never closed. Correct the line or export the file again."
         ),
+        FileErrorCode.CELL_TOO_LONG: (
+            "The file {file} contains a cell of more than {limit} characters in the row that "
+            "starts on line {line}. Nothing was imported from the file. Usually a closing "
+            "quotation mark is missing, otherwise the value itself is too long. Correct the "
+            "line or shorten the value in the ERP and export the file again."
+        ),
     },
 }
 
@@ -244,6 +257,7 @@ def format_file_error(error: ImportFileError, language: str = "de") -> str:
         file=_quote(params.get("file_name"), lang),
         position=params.get("position"),
         line=params.get("line"),
+        limit=params.get("limit"),
         column=_quote(params.get("column"), lang),
         headers=", ".join(_quote(header, lang) for header in params.get("headers", ())),
         found_headers=_list(found_headers, lang),

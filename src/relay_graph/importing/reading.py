@@ -121,8 +121,9 @@ class CsvRow:
 def read_rows(lines: list[str], delimiter: str, file_name: str) -> Iterator[CsvRow]:
     """Yield the non-blank rows of the text, header row included.
 
-    Raises ImportFileError(MALFORMED_CSV) for a row that the csv module cannot read
-    and for an unclosed quote, which would otherwise swallow the rest of the file into
+    Raises ImportFileError(CELL_TOO_LONG) for a cell longer than the csv module's field
+    limit, ImportFileError(MALFORMED_CSV) for another row that it cannot read and for an
+    unclosed quote, which would otherwise swallow the rest of the file into
     a single cell.
     """
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"', skipinitialspace=True)
@@ -134,6 +135,12 @@ def read_rows(lines: list[str], delimiter: str, file_name: str) -> Iterator[CsvR
         except StopIteration:
             return
         except csv.Error as error:
+            # The csv module's message for a cell over csv.field_size_limit() characters.
+            if str(error).startswith("field larger than field limit"):
+                raise ImportFileError(
+                    FileErrorCode.CELL_TOO_LONG,
+                    {"file_name": file_name, "line": start_line, "limit": csv.field_size_limit()},
+                ) from error
             raise ImportFileError(
                 FileErrorCode.MALFORMED_CSV,
                 {"file_name": file_name, "line": start_line, "detail": str(error)},

@@ -67,6 +67,9 @@ SAMPLE_FILE_ERRORS = {
     FileErrorCode.UNSUPPORTED_ENCODING: ImportFileError(
         FileErrorCode.UNSUPPORTED_ENCODING, {"file_name": "a.csv"}
     ),
+    FileErrorCode.CELL_TOO_LONG: ImportFileError(
+        FileErrorCode.CELL_TOO_LONG, {"file_name": "a.csv", "line": 2, "limit": 131072}
+    ),
     FileErrorCode.UNKNOWN_KIND: ImportFileError(
         FileErrorCode.UNKNOWN_KIND, {"file_name": "a.csv", "found_headers": ("Betrag",)}
     ),
@@ -234,6 +237,21 @@ def test_unsupported_encoding_message_names_encodings(language: str) -> None:
     assert "UTF-32" in message
     assert "UTF-8" in message
     assert "Windows-1252" in message
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "im Datensatz ab Zeile 2 ein Feld mit mehr als 131072 Zeichen"),
+        ("en", "more than 131072 characters in the row that starts on line 2"),
+    ],
+)
+def test_cell_too_long_message_names_limit(language: str, expected: str) -> None:
+    error = SAMPLE_FILE_ERRORS[FileErrorCode.CELL_TOO_LONG]
+
+    message = format_file_error(error, language)
+
+    assert expected in message
 
 
 def test_unknown_kind_message_lists_every_kind() -> None:

@@ -226,6 +226,18 @@ def test_unclosed_quote_raises(tmp_path: Path) -> None:
     assert caught.value.params["line"] == 3
 
 
+def test_cell_over_field_limit_raises(tmp_path: Path) -> None:
+    text = CONTACT_HEADER + "\nK1;;;Meier;;;;;;\nK2;;;" + "x" * 200_000 + ";;;;;;\n"
+    path = write_bytes(tmp_path, text.encode())
+
+    with pytest.raises(ImportFileError) as caught:
+        parse_export(path)
+
+    assert caught.value.code is FileErrorCode.CELL_TOO_LONG
+    assert caught.value.params["line"] == 3
+    assert caught.value.params["limit"] == 131072
+
+
 def test_stray_quote_in_last_row_is_accepted(tmp_path: Path) -> None:
     text = 'Objekt-Nr;Bezeichnung\nWEG-1;Lager 3" Rohre'
     path = write_bytes(tmp_path, text.encode("utf-8"))
