@@ -133,8 +133,14 @@ def _parse_rows(parsed: ParsedFile, layout: HeaderLayout, rows: Iterator[CsvRow]
         _append_record(parsed, record)
 
 
+# The report quotes at most this many characters of a row's surplus cells.
+SURPLUS_PREVIEW_LENGTH = 80
+
+
 def _too_many_fields(cells: RowCells, extra: list[str], delimiter: str) -> RowIssue:
     surplus = delimiter.join(text for text in extra if text)
+    if len(surplus) > SURPLUS_PREVIEW_LENGTH:
+        surplus = surplus[:SURPLUS_PREVIEW_LENGTH] + "…"
     return RowIssue(cells.line, None, IssueCode.TOO_MANY_FIELDS, surplus, cells.key())
 
 

@@ -276,6 +276,15 @@ def test_too_many_fields_is_rejected(tmp_path: Path) -> None:
     assert issue.key == "WEG-1"
 
 
+def test_long_surplus_is_shortened(tmp_path: Path) -> None:
+    surplus = ";".join(["Mitte"] + ["x" * 1000] * 400)
+    parsed = parse_lines(tmp_path, PROPERTY_HEADER, "WEG-1;Haus;Weg 1;10115;Berlin;" + surplus)
+
+    (issue,) = parsed.issues
+    assert issue.code is IssueCode.TOO_MANY_FIELDS
+    assert issue.value == surplus[:80] + "…"
+
+
 def test_trailing_empty_fields_are_accepted(tmp_path: Path) -> None:
     parsed = parse_lines(tmp_path, PROPERTY_HEADER, "WEG-1;Haus;Weg 1;10115;Berlin;;")
 
