@@ -427,6 +427,28 @@ async def test_too_long_value_rejects_row(
     assert await count_rows(database_url, Contact, tenant.id) == 1
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "hat 350 Zeichen, erlaubt sind höchstens 320"),
+        ("en", "has 350 characters, but at most 320"),
+    ],
+)
+async def test_too_long_email_is_only_rejected(
+    cli: Cli, tenant: Tenant, tmp_path: Path, database_url: str, language: str, expected: str
+) -> None:
+    email = "a" * 330 + "(at)beispiel.example"
+    path = write_contacts(tmp_path / "kontakte.csv", [("K00001", "Erika", "Muster", email, "", "")])
+
+    result = await cli.run("import", "--tenant", tenant.slug, str(path), RELAY_LANGUAGE=language)
+
+    assert [(issue.code, issue.line) for issue in result.issues()] == [("VALUE_TOO_LONG", 2)]
+    assert result.summaries()["kontakte.csv"]["rejected"] == 1
+    assert result.summaries()["kontakte.csv"]["warnings"] == 0
+    assert expected in result.stdout
+    assert await count_rows(database_url, Contact, tenant.id) == 0
+
+
 async def test_short_rows_keep_stored_values(
     cli: Cli, tenant: Tenant, tmp_path: Path, database_url: str
 ) -> None:

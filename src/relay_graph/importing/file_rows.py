@@ -10,9 +10,11 @@ from relay_graph.importing.headers import CONTACT_NUMBER, PROPERTY_NUMBER, PROVI
 from relay_graph.importing.records import (
     ContactRecord,
     FileKind,
+    IssueCode,
     ParsedFile,
     PropertyRecord,
     ResponsibilityRecord,
+    RowIssue,
 )
 from relay_graph.importing.report import ImportRejection, RejectionCode
 
@@ -56,6 +58,23 @@ def record_rows(
         if not too_long:
             rows.append(RecordRow(record.line, record.external_id, values))
     return rows, rejections
+
+
+def drop_invalid_email_warnings(
+    issues: Sequence[RowIssue], rejections: Sequence[ImportRejection]
+) -> list[RowIssue]:
+    """Return the issues without INVALID_EMAIL warnings of rows that `rejections` reject.
+
+    The warning states that the contact was imported with the address, which is wrong
+    for a row that is not imported, so such a row gets only its rejections. The partner
+    sync likewise reports only VALUE_TOO_LONG for a too long address.
+    """
+    rejected_lines = {rejection.line for rejection in rejections}
+    return [
+        issue
+        for issue in issues
+        if not (issue.code is IssueCode.INVALID_EMAIL and issue.line in rejected_lines)
+    ]
 
 
 def responsibility_rejections(

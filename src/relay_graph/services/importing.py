@@ -20,7 +20,11 @@ from relay_graph.db.models import Tenant
 from relay_graph.domain.text import is_control_character
 from relay_graph.importing import FileKind, ParsedFile
 from relay_graph.importing.changes import Outcome, RecordRow, decide_change
-from relay_graph.importing.file_rows import record_rows, responsibility_rejections
+from relay_graph.importing.file_rows import (
+    drop_invalid_email_warnings,
+    record_rows,
+    responsibility_rejections,
+)
 from relay_graph.importing.file_set import UnreadableFile, parse_files
 from relay_graph.importing.report import FileReport
 from relay_graph.importing.sync_items import (
@@ -190,7 +194,9 @@ async def _import_file(
     else:
         table = CONTACTS if parsed.kind is FileKind.CONTACTS else PROPERTIES
         rows, rejections = record_rows(parsed, table.fields, table.limits())
-        report.issues.extend(rejections)
+        kept = drop_invalid_email_warnings(parsed.issues, rejections)
+        report.warnings -= len(parsed.issues) - len(kept)
+        report.issues = [*kept, *rejections]
         report.rejected += len({rejection.line for rejection in rejections})
         outcomes = await _store_records(repository, table, tenant_id, rows, now, batch_size)
         for outcome, _record_id in outcomes:
