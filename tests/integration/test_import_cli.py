@@ -659,6 +659,25 @@ async def test_unknown_file_kind_names_expected_headers(
     assert await count_rows(database_url, Contact, tenant.id) == 2
 
 
+async def test_unreadable_file_log_names_only_code(
+    cli: Cli, tenant: Tenant, tmp_path: Path
+) -> None:
+    unknown = tmp_path / "export.csv"
+    unknown.write_text("Name;Wert\nA;1\n", encoding="utf-8")
+    missing = tmp_path / "fehlt.csv"
+
+    result = await cli.run("import", "--tenant", tenant.slug, str(unknown), str(missing))
+
+    log_lines = [line for line in result.stderr.splitlines() if "import file unreadable" in line]
+    assert len(log_lines) == 2
+    assert "file=export.csv" in log_lines[0]
+    assert "error=UNKNOWN_KIND" in log_lines[0]
+    assert "file=fehlt.csv" in log_lines[1]
+    assert "error=FileNotFoundError" in log_lines[1]
+    assert "ImportFileError" not in result.stderr
+    assert "expected_headers" not in result.stderr
+
+
 @pytest.mark.parametrize(("language", "expected"), [("de", "Zeile 3"), ("en", "line 3")])
 async def test_mixed_encoding_file_stores_nothing(
     cli: Cli, database_url: str, tenant: Tenant, tmp_path: Path, language: str, expected: str

@@ -20,6 +20,7 @@ from relay_graph.db.models import Tenant
 from relay_graph.domain.text import is_control_character
 from relay_graph.importing import FileKind, ParsedFile
 from relay_graph.importing.changes import Outcome, RecordRow, decide_change
+from relay_graph.importing.errors import ImportFileError
 from relay_graph.importing.file_rows import (
     drop_invalid_email_warnings,
     record_rows,
@@ -148,10 +149,13 @@ async def import_files(
 
     parsed_files, unreadable = parse_files(paths)
     run = ImportRun(unreadable=unreadable, dry_run=dry_run)
+    # The report explains each failure to the user, so the log names only the code.
     for failure in unreadable:
+        error = failure.error
+        code = error.code if isinstance(error, ImportFileError) else type(error).__name__
         logger.warning(
             "import file unreadable",
-            extra={"tenant_id": tenant.id, "file": failure.path.name, "error": repr(failure.error)},
+            extra={"tenant_id": tenant.id, "file": failure.path.name, "error": str(code)},
         )
 
     if dry_run:
