@@ -50,18 +50,17 @@ from relay_graph.domain.projections import (
     Members,
     check_key,
 )
-from relay_graph.domain.read_models import ContactFilter, ContactOrder, SortDirection
+from relay_graph.domain.read_models import ContactFilter, ContactOrder
 from relay_graph.repositories.contact_reads import (
     filter_conditions,
     filter_parameters,
-    filter_shape,
+    keyset_page,
+    page_shape,
+    remember_statement,
     sort_key,
 )
-from relay_graph.repositories.keyset import apply_keyset_parameters, build_page, keyset_parameters
+from relay_graph.repositories.keyset import build_page, keyset_parameters
 from relay_graph.repositories.relay_sql import active_code_join_condition, relay_status_expression
-
-# Cached page selects; shapes come from the few documents that clients send all day.
-STATEMENTS_CACHED = 256
 
 
 class UnsupportedProjection(ValueError):
@@ -251,15 +250,7 @@ def page_statement(
     Like contact_reads.page_statement, it carries tenant 0, so a value the caller forgot
     to pass selects nothing.
     """
-    shape = (
-        dialect,
-        tuple(projections),
-        order,
-        filter_shape(contact_filter),
-        request.backward,
-        request.after is not None,
-        request.before is not None,
-    )
+    shape = (dialect, tuple(projections), *page_shape(order, contact_filter, request))
     cached = _statements.get(shape)
     if cached is not None:
         return cached
@@ -275,17 +266,8 @@ def page_statement(
     if builder.uses_relay_status or contact_filter.relay_status is not None:
         statement = statement.outerjoin(ProviderCode, active_code_join_condition())
     statement = statement.where(*filter_conditions(0, contact_filter, None))
-    statement = apply_keyset_parameters(
-        statement,
-        key,
-        backward=request.backward,
-        has_after=request.after is not None,
-        has_before=request.before is not None,
-        descending=order.direction is SortDirection.DESC,
-    )
-    if len(_statements) >= STATEMENTS_CACHED:
-        _statements.clear()
-    _statements[shape] = statement
+    statement = keyset_page(statement, order, request)
+    remember_statement(_statements, shape, statement)
     return statement
 
 

@@ -277,31 +277,53 @@ def page_statement(
     exists. The caller passes its own values with `filter_parameters` and
     `keyset_parameters`, so a value it forgot selects nothing rather than old data.
     """
-    shape = (
+    shape = page_shape(order, contact_filter, request)
+    statement = _page_statements.get(shape)
+    if statement is None:
+        key = sort_key(order)
+        statement = base_select(None, *key).where(*filter_conditions(0, contact_filter, None))
+        statement = keyset_page(statement, order, request)
+        remember_statement(_page_statements, shape, statement)
+    return statement
+
+
+def page_shape(
+    order: ContactOrder, contact_filter: ContactFilter, request: PageRequest
+) -> tuple[Any, ...]:
+    """Return what decides the SQL text of a contact page select, without the values."""
+    return (
         order,
         filter_shape(contact_filter),
         request.backward,
         request.after is not None,
         request.before is not None,
     )
-    statement = _page_statements.get(shape)
-    if statement is None:
-        key = sort_key(order)
-        statement = base_select(None, *key).where(*filter_conditions(0, contact_filter, None))
-        statement = apply_keyset_parameters(
-            statement,
-            key,
-            backward=request.backward,
-            has_after=request.after is not None,
-            has_before=request.before is not None,
-            descending=order.direction is SortDirection.DESC,
-        )
-        if len(_page_statements) >= PAGE_STATEMENTS_CACHED:
-            # Orders and filter kinds give a few dozen shapes. Only long searches add more,
-            # so a full cache is emptied rather than tracked.
-            _page_statements.clear()
-        _page_statements[shape] = statement
-    return statement
+
+
+def keyset_page(
+    statement: Select[*tuple[Any, ...]], order: ContactOrder, request: PageRequest
+) -> Select[*tuple[Any, ...]]:
+    """Order a contact select by `order` and limit it to the page's shape, with parameters."""
+    return apply_keyset_parameters(
+        statement,
+        sort_key(order),
+        backward=request.backward,
+        has_after=request.after is not None,
+        has_before=request.before is not None,
+        descending=order.direction is SortDirection.DESC,
+    )
+
+
+def remember_statement(
+    cache: dict[tuple[Any, ...], Select[*tuple[Any, ...]]],
+    shape: tuple[Any, ...],
+    statement: Select[*tuple[Any, ...]],
+) -> None:
+    # Orders and filter kinds give a few dozen shapes. Only long searches add more, so a
+    # full cache is emptied rather than tracked.
+    if len(cache) >= PAGE_STATEMENTS_CACHED:
+        cache.clear()
+    cache[shape] = statement
 
 
 def base_select(now: datetime | None, *extra: ColumnElement[Any]) -> Select[*tuple[Any, ...]]:
