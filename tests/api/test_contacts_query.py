@@ -299,7 +299,7 @@ async def test_search_over_limit_is_error(
 async def test_search_with_control_character_is_error(
     gql: GraphQLClient, demo: Any, listing: str, text: str
 ) -> None:
-    """PostgreSQL rejects NUL in a query, and no stored value holds a control character."""
+    """PostgreSQL rejects NUL in a query, and no stored value contains a control character."""
     errors = await gql.errors(SEARCHES[listing], {"s": text}, token=demo.admin)
 
     assert errors[0]["extensions"]["code"] == "SEARCH_INVALID_CHARACTER"

@@ -73,7 +73,7 @@ query List($first: Int!) {
 
 
 @pytest.mark.parametrize("page_size", [10, 100])
-async def test_contact_list_built_in_database_uses_one_select_per_page(
+async def test_json_list_one_select_per_page(
     gql: GraphQLClient, demo: Any, factory: Factory, statements: Any, page_size: int
 ) -> None:
     await seed(factory, demo.tenant, 100)

@@ -566,7 +566,7 @@ async def test_upsert_contacts_control_character(
         {"externalId": "U5", "company": "C1\u0085Steuerzeichen"},
         # Left-to-right and right-to-left marks only reorder neutral characters: allowed.
         {"externalId": "U6", "firstName": "Marke\u200f"},
-        # Not also INVALID_EMAIL, whose message says the address is stored anyway.
+        # Not also INVALID_EMAIL, whose message states that the address is stored anyway.
         {"externalId": "U7", "email": "a\u0000@b.de"},
         {"externalId": "U8", "email": "x" * 321},
     ]

@@ -227,5 +227,7 @@ async def test_concurrent_set_responsibilities_keeps_one_list(
 
     results = payloads(list(responses), "setResponsibilities")
     assert [result["userErrors"] for result in results] == [[]] * calls
-    held = select(func.count(Assignment.id)).where(Assignment.property_id == prop.id)
-    assert await count_rows(factory, held) == 1
+    assignment_count = select(func.count(Assignment.id)).where(
+        Assignment.property_id == prop.id
+    )
+    assert await count_rows(factory, assignment_count) == 1

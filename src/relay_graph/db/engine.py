@@ -43,7 +43,7 @@ def create_engine(
     With `autocommit_reads` a PostgreSQL engine runs statements outside a transaction,
     except in units of work that write, which set POSTGRES_WRITE_ISOLATION. A read then
     costs no BEGIN and ROLLBACK round trips, and the check of a pooled connection one
-    round trip instead of three. Each statement still sees its own snapshot, as it does
+    round trip instead of three. Each statement still reads its own snapshot, as it does
     in a READ COMMITTED transaction. SQLite ignores the setting: its read transactions
     keep one snapshot for all statements and cost no round trip.
     """

@@ -53,13 +53,13 @@ from relay_graph.domain.projections import (
 from relay_graph.domain.read_models import ContactFilter, ContactOrder
 from relay_graph.repositories.contact_reads import (
     filter_conditions,
-    filter_parameters,
     keyset_page,
+    page_parameters,
     page_shape,
     remember_statement,
     sort_key,
 )
-from relay_graph.repositories.keyset import build_page, keyset_parameters
+from relay_graph.repositories.keyset import build_page
 from relay_graph.repositories.relay_sql import active_code_join_condition, relay_status_expression
 
 
@@ -120,7 +120,7 @@ _CATEGORY_VALUES = [literal_column(f"'{category.value}'", String) for category i
 
 
 class _Builder:
-    """Turns projections into SQL expressions for one dialect."""
+    """Builder of SQL expressions from projections, for one dialect."""
 
     def __init__(self, dialect: str) -> None:
         self.postgres = dialect == "postgresql"
@@ -288,10 +288,7 @@ class ContactJsonReads:
         dialect = self._session.get_bind().dialect.name
         statement = page_statement(dialect, projections, order, contact_filter, request)
         key_length = len(sort_key(order))
-        parameters = {
-            **filter_parameters(tenant_id, contact_filter, now),
-            **keyset_parameters(request, key_length),
-        }
+        parameters = page_parameters(tenant_id, contact_filter, order, request, now)
         rows = (await self._session.execute(statement, parameters)).all()
         count = len(projections)
         return build_page(rows, request, key_length, lambda row: tuple(row[:count]))

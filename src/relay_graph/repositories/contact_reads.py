@@ -300,6 +300,20 @@ def page_shape(
     )
 
 
+def page_parameters(
+    tenant_id: int,
+    contact_filter: ContactFilter,
+    order: ContactOrder,
+    request: PageRequest,
+    now: datetime,
+) -> dict[str, Any]:
+    """Return the values of the named parameters of a `page_statement`-shaped select."""
+    return {
+        **filter_parameters(tenant_id, contact_filter, now),
+        **keyset_parameters(request, len(sort_key(order))),
+    }
+
+
 def keyset_page(
     statement: Select[*tuple[Any, ...]], order: ContactOrder, request: PageRequest
 ) -> Select[*tuple[Any, ...]]:
@@ -382,10 +396,7 @@ class ContactReads:
         else:
             # The SPA's list: a cached statement skips building the SQL expression and its
             # cache key, about 0.5 ms of CPU per page when measured.
-            parameters = {
-                **filter_parameters(tenant_id, contact_filter, now),
-                **keyset_parameters(request, len(key)),
-            }
+            parameters = page_parameters(tenant_id, contact_filter, order, request, now)
             statement = page_statement(order, contact_filter, request)
             rows = (await self._session.execute(statement, parameters)).all()
         return build_page(

@@ -198,9 +198,9 @@ async def _import_file(
     else:
         table = CONTACTS if parsed.kind is FileKind.CONTACTS else PROPERTIES
         rows, rejections = record_rows(parsed, table.fields, table.limits())
-        kept = drop_invalid_email_warnings(parsed.issues, rejections)
-        report.warnings -= len(parsed.issues) - len(kept)
-        report.issues = [*kept, *rejections]
+        remaining_issues = drop_invalid_email_warnings(parsed.issues, rejections)
+        report.warnings -= len(parsed.issues) - len(remaining_issues)
+        report.issues = [*remaining_issues, *rejections]
         report.rejected += len({rejection.line for rejection in rejections})
         outcomes = await _store_records(repository, table, tenant_id, rows, now, batch_size)
         for outcome, _record_id in outcomes:

@@ -1,7 +1,7 @@
 """Contact lists whose JSON the database builds: a plan per document for `contacts`.
 
-The SPA's contact list asks for plain columns of each contact and of its assignments.
-For such a selection, `list_plan` compiles a plan once per document. The plan holds one
+The SPA's contact list selects plain columns of each contact and of its assignments.
+For such a selection, `list_plan` compiles a plan once per document. The plan contains one
 projection per distinct selection of a contact (see domain/projections.py). The
 repository builds the JSON of each contact in SQL from it, and the plan puts the rows'
 JSON texts into the connection as `orjson.Fragment`, next to the cursors, page info and
@@ -51,8 +51,8 @@ PLANS_CACHED = 256
 # PostgreSQL passes at most 100 arguments to a function, which makes 50 keys per object.
 MAX_MEMBERS = 50
 
-# What each GraphQL field of a listed object reads: a member, or for an object or list
-# field the relation's name and the GraphQL type whose fields it has.
+# Source of each GraphQL field of a listed object: a member, or for an object or list
+# field the relation's name and the GraphQL type of its fields.
 _FIELDS: dict[str, dict[str, Member | tuple[str, str]]] = {
     "Contact": {
         "id": GlobalId("Contact"),
@@ -97,7 +97,7 @@ Build = Callable[[JsonPage, int | None], dict[str, Any]]
 
 @dataclass(frozen=True)
 class ListPlan:
-    """What to read for one selection of a contact connection, and how to answer it."""
+    """Projections to read for one selection of a contact connection, and its response builder."""
 
     projections: tuple[Members, ...]
     with_total: bool

@@ -57,7 +57,7 @@ DATABASE_BUSY_MESSAGE = (
 
 
 def is_database_busy(error: BaseException | None) -> bool:
-    """Recognise SQLite's lock timeout: a writer waited the busy timeout (15 s) and gave up.
+    """Check whether an error is SQLite's lock timeout: a writer waited 15 s and gave up.
 
     The write was rolled back, so the client can safely send it again.
     """
